@@ -1,0 +1,1 @@
+"""Named services: the server's behaviour, free of Flask request handling."""

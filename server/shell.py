@@ -1,0 +1,67 @@
+"""The app shell: the PWA's static files, the browser crypto modules and the vendored libraries.
+
+Only files that exist under the three folders are served, with explicit MIME types so that
+``nosniff`` never blocks a module. Everything is revalidated (``no-cache``): the service worker,
+not the HTTP cache, is what makes the app work offline, and updates must be seen promptly.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, request
+from werkzeug.security import safe_join
+
+bp = Blueprint("shell", __name__)
+
+MIME = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".webmanifest": "application/manifest+json",
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".ico": "image/x-icon",
+    ".wasm": "application/wasm",
+}
+# Folders of the shell that may be served, with the URL prefix each lives under.
+PWA_FOLDERS = ("js", "css", "i18n", "icons", "vendor")
+
+
+def _send(folder: Path, filename: str) -> Response:
+    suffix = Path(filename).suffix
+    path = safe_join(str(folder), filename)
+    if suffix not in MIME or path is None or not Path(path).is_file():
+        abort(404)
+    # Shell files are small (the largest vendored module is ~30 KB): read them whole, which
+    # leaves no file handle open, and let the ETag answer revalidations with 304.
+    response = Response(Path(path).read_bytes(), mimetype=MIME[suffix])
+    response.headers["Cache-Control"] = "no-cache"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.get("/")
+def index() -> Response:
+    return _send(current_app.config["PWA_DIR"], "index.html")
+
+
+@bp.get("/<any('index.html', 'manifest.webmanifest', 'service-worker.js', 'release.js', "
+        "'favicon.ico'):filename>")
+def root_file(filename: str) -> Response:
+    response = _send(current_app.config["PWA_DIR"], filename)
+    if filename == "service-worker.js":
+        # The worker controls the whole origin from the root scope.
+        response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@bp.get("/<any(" + ", ".join(f"'{f}'" for f in PWA_FOLDERS) + "):folder>/<path:filename>")
+def pwa_file(folder: str, filename: str) -> Response:
+    return _send(current_app.config["PWA_DIR"] / folder, filename)
+
+
+@bp.get("/crypto/<path:filename>")
+def crypto_file(filename: str) -> Response:
+    return _send(current_app.config["CRYPTO_JS_DIR"], filename)

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# `make test`: every test on SQLite, then everything that touches the server again on
+# PostgreSQL. With CI=true a missing Chromium or PostgreSQL fails the run instead of skipping.
+# pytest's exit 5 ("no tests collected") counts as a failure: a pass that ran nothing proves nothing.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+status=0
+
+echo "== all tests on SQLite =="
+"$PY" -m pytest -q tests "$@" || status=1
+
+if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  echo "== server, migration and browser tests on PostgreSQL =="
+  tools/pg-throwaway.sh "$PY" -m pytest -q tests/server tests/migrations tests/e2e "$@" || status=1
+elif [ "${CI:-}" = "true" ]; then
+  echo "CI=true and PostgreSQL is missing: failing." >&2
+  status=1
+else
+  echo "PostgreSQL is not installed: the PostgreSQL pass did not run (apt-get install postgresql)." >&2
+fi
+exit $status
