@@ -1,0 +1,126 @@
+"""spcrypto — the Python implementation of the SP1 evidence format (crypto/SPEC.md).
+
+A few safe recipes; the primitives are private (``_primitives``, ``_encoding``). Every
+verification raises an ``errors.CryptoError`` subclass on failure and never returns False.
+Importing this package loads neither Flask nor SQLAlchemy (tests/crypto/test_import_isolation.py).
+"""
+
+from __future__ import annotations
+
+from .account import (
+    AccountKeys,
+    KdfParams,
+    check_kdf_policy,
+    derive_account_keys,
+    format_ask,
+    generate_ak,
+    generate_ask,
+    new_kdf_params,
+    parse_ask,
+    unwrap_ak,
+    wrap_ak,
+)
+from .errors import (
+    AuthError,
+    ChainError,
+    CryptoError,
+    FormatError,
+    KdfPolicyError,
+    UnsupportedVersion,
+)
+from .identity import (
+    Bundle,
+    Identity,
+    generate_identity,
+    kid_for,
+    make_bundle,
+    safety_number,
+    unwrap_identity,
+    verify_bundle,
+    wrap_identity,
+)
+from .padding import padme
+from .receipt import make_receipt, verify_receipt
+from .record import (
+    ChainHead,
+    Envelope,
+    Header,
+    OpenedRecord,
+    check_chain_link,
+    new_cek,
+    open_record,
+    parse_header,
+    seal_record,
+    unwrap_owner,
+    unwrap_recipient,
+    verify_chain,
+    verify_record,
+    verify_share,
+    wrap_for_owner,
+    wrap_for_recipient,
+)
+from .stream import (
+    AttachmentEncryptor,
+    AttachmentRef,
+    attachment_ct_len,
+    decrypt_attachment,
+    encrypt_attachment,
+)
+
+SUITE = "SP1"
+FORMAT_VERSION = 1
+
+__all__ = [
+    "FORMAT_VERSION",
+    "SUITE",
+    "AccountKeys",
+    "AttachmentEncryptor",
+    "AttachmentRef",
+    "AuthError",
+    "Bundle",
+    "ChainError",
+    "ChainHead",
+    "CryptoError",
+    "Envelope",
+    "FormatError",
+    "Header",
+    "Identity",
+    "KdfParams",
+    "KdfPolicyError",
+    "OpenedRecord",
+    "UnsupportedVersion",
+    "attachment_ct_len",
+    "check_chain_link",
+    "check_kdf_policy",
+    "decrypt_attachment",
+    "derive_account_keys",
+    "encrypt_attachment",
+    "format_ask",
+    "generate_ak",
+    "generate_ask",
+    "generate_identity",
+    "kid_for",
+    "make_bundle",
+    "make_receipt",
+    "new_cek",
+    "new_kdf_params",
+    "open_record",
+    "padme",
+    "parse_ask",
+    "parse_header",
+    "safety_number",
+    "seal_record",
+    "unwrap_ak",
+    "unwrap_identity",
+    "unwrap_owner",
+    "unwrap_recipient",
+    "verify_bundle",
+    "verify_chain",
+    "verify_receipt",
+    "verify_record",
+    "verify_share",
+    "wrap_ak",
+    "wrap_for_owner",
+    "wrap_for_recipient",
+    "wrap_identity",
+]

@@ -1,0 +1,266 @@
+// SP1 attachment streams: age's STREAM construction with AES-256-GCM (crypto/SPEC.md).
+//
+// Plaintext stream = file bytes || zeros up to Padmé(size); cut into 65536-byte chunks;
+// chunk i = AES-GCM(K, nonce = i as 11-byte BE || flag, empty aad), flag 0x01 only on the
+// last chunk, which is non-empty unless the whole stream is empty. K = HKDF(CEK, salt, "att").
+// hash = SHA-256(DST("chunks") || SHA-256(c0) || ... || SHA-256(cn)): WebCrypto cannot hash
+// incrementally, so the integrity digest is built over native per-chunk digests.
+//
+// Memory stays bounded whatever the file size (a 500 MB video is never held whole): the file
+// is read through its stream into one reused buffer of READ_UNITS chunks, at most WINDOW
+// chunks are in flight, and every ciphertext chunk goes to an async sink as soon as it is
+// ready. Decryption mirrors this.
+
+import { AuthError, FormatError } from "./errors.js";
+import { b64uDecode, bytesEqual, concat, concatList, dst, padme, uintBE } from "./encoding.js";
+import { aeadOpen, aeadSeal, aesKey, hkdf, randomBytes, sha256 } from "./sp1.js";
+
+export const CHUNK = 65536;
+export const CT_CHUNK = CHUNK + 16;
+/**
+ * Chunks in flight. Chromium runs a page's WebCrypto calls one at a time on a background
+ * thread; a short queue keeps that thread busy while the main thread reads the next block.
+ */
+const WINDOW = 8;
+/** Chunks per read from a Blob's stream: fewer, larger reads cost less than 64 KiB ones. */
+const READ_UNITS = 4;
+
+function chunkNonce(i, last) {
+  return concat(uintBE(i, 11), Uint8Array.of(last ? 1 : 0));
+}
+
+async function attachmentKey(cek, salt) {
+  if (!(salt instanceof Uint8Array) || salt.length !== 16) throw new FormatError("attachment salt must be 16 bytes");
+  const raw = await hkdf(cek, salt, dst("att"));
+  const key = await aesKey(raw);
+  raw.fill(0);
+  return key;
+}
+
+/** Number of ciphertext chunks and total ciphertext length for a plaintext of `size` bytes. */
+export function attachmentLayout(size) {
+  const padded = padme(size);
+  const chunks = padded === 0 ? 1 : Math.ceil(padded / CHUNK);
+  return { padded, chunks, ctLen: padded + 16 * chunks };
+}
+
+/**
+ * Reads a Blob in consecutive pieces of `unit` bytes through blob.stream(): BYOB reads of
+ * READ_UNITS * unit bytes into one reused buffer where the engine supports them (otherwise
+ * copies from the default reader). Each returned view is valid only until the next read;
+ * aeadSeal, aeadOpen and sha256 copy it at once. Past the end of the file it returns zeros,
+ * which is exactly the Padmé padding of the plaintext stream.
+ * Blob.slice() + arrayBuffer() per 64 KiB would also be constant-memory, but in Chromium each
+ * call costs ~2 ms (15x slower than the stream), and the default reader runs ahead of the
+ * encryptor, so BYOB keeps the most memory bounded.
+ */
+function blobReader(blob, unit) {
+  const readBlock = READ_UNITS * unit;
+  let reader = null;
+  let byob = true;
+  let block = new ArrayBuffer(readBlock);
+  let blockLen = 0;
+  let blockPos = 0;
+  const tail = new Uint8Array(unit); // the file's last partial unit, zero-padded
+  let pending = new Uint8Array(0); // default-reader leftovers
+  let consumed = 0;
+
+  const open = () => {
+    try {
+      reader = blob.stream().getReader({ mode: "byob" });
+    } catch {
+      byob = false;
+      reader = blob.stream().getReader();
+    }
+  };
+  const readInto = async (offset, length) => {
+    if (byob) {
+      const { value } = await reader.read(new Uint8Array(block, offset, length));
+      if (value) block = value.buffer; // the read transferred our buffer; it comes back here
+      return value ? value.byteLength : 0;
+    }
+    if (pending.length === 0) {
+      const { value, done } = await reader.read();
+      if (done) return 0;
+      pending = value;
+    }
+    const n = Math.min(length, pending.length);
+    new Uint8Array(block, offset, n).set(pending.subarray(0, n));
+    pending = pending.subarray(n);
+    return n;
+  };
+  // The Blob's size is known, so we never read past it: no read waits for the stream's end
+  // (Chromium's Blob stream occasionally never settled that last read for tiny Blobs).
+  const fill = async () => {
+    const want = Math.min(readBlock, blob.size - consumed);
+    blockLen = 0;
+    blockPos = 0;
+    if (want > 0 && reader === null) open();
+    while (blockLen < want) {
+      const n = await readInto(blockLen, want - blockLen);
+      if (n === 0) throw new FormatError("file shorter than its size");
+      blockLen += n;
+    }
+    consumed += blockLen;
+  };
+  return {
+    /** The next `len` bytes (len <= unit; only the last read may be shorter than unit). */
+    async read(len) {
+      if (blockPos >= blockLen) await fill();
+      const avail = Math.min(len, blockLen - blockPos);
+      if (avail === len) {
+        blockPos += len;
+        return new Uint8Array(block, blockPos - len, len);
+      }
+      tail.set(new Uint8Array(block, blockPos, avail));
+      tail.fill(0, avail, len);
+      blockPos += avail;
+      return tail.subarray(0, len);
+    },
+    /** Checks that every byte of the file was used exactly once. */
+    async finish() {
+      if (blockPos !== blockLen || consumed !== blob.size) throw new FormatError("file changed while it was read");
+      if (reader) reader.releaseLock();
+    },
+  };
+}
+
+/**
+ * Inner: encrypts `blob` (a File or Blob) under `cek` with the given aid and salt, calling
+ * `await sink(ciphertextChunk)` in order. Returns the header entry {aid, ct_len, hash, salt}
+ * (bytes / integer) plus the true `size` (for the body's attachment metadata).
+ */
+export async function encryptAttachmentWith(blob, cek, { aid, salt }, sink) {
+  if (!(aid instanceof Uint8Array) || aid.length !== 16) throw new FormatError("aid must be 16 bytes");
+  const size = blob.size;
+  const { padded, chunks, ctLen } = attachmentLayout(size);
+  const key = await attachmentKey(cek, salt);
+  const digests = new Uint8Array(32 * chunks);
+  const reader = blobReader(blob, CHUNK);
+
+  // aeadSeal copies the plaintext before returning, so the reader may refill its buffer while
+  // up to WINDOW chunks are being encrypted and hashed on WebCrypto's threads.
+  const queue = [];
+  const drainOne = async () => {
+    const ct = await queue.shift();
+    await sink(ct);
+    return ct.length;
+  };
+  let written = 0;
+  for (let i = 0; i < chunks; i++) {
+    const pt = await reader.read(Math.min(CHUNK, padded - i * CHUNK));
+    const job = aeadSeal(key, chunkNonce(i, i === chunks - 1), pt)
+      .then((ct) => sha256(ct).then((d) => {
+        digests.set(d, 32 * i);
+        return ct;
+      }));
+    job.catch(() => {}); // rejections are re-raised when the job is awaited in order
+    queue.push(job);
+    if (queue.length >= WINDOW) written += await drainOne();
+  }
+  while (queue.length) written += await drainOne();
+  await reader.finish();
+  if (written !== ctLen) throw new FormatError("attachment length changed while reading");
+  return { aid, ct_len: ctLen, hash: await sha256(dst("chunks"), digests), salt, size };
+}
+
+/** Encrypts a File/Blob as a new attachment of the record keyed by `cek` (random aid, salt). */
+export async function encryptAttachment(blob, cek, sink) {
+  return encryptAttachmentWith(blob, cek, { aid: randomBytes(16), salt: randomBytes(16) }, sink);
+}
+
+function attEntry(att) {
+  const get = (v, n) => (typeof v === "string" ? b64uDecode(v, n) : v);
+  const e = { salt: get(att.salt, 16), hash: get(att.hash, 32), ct_len: att.ct_len };
+  if (!(e.salt instanceof Uint8Array) || !(e.hash instanceof Uint8Array) || e.hash.length !== 32) {
+    throw new FormatError("attachment entry fields");
+  }
+  if (!Number.isSafeInteger(e.ct_len) || e.ct_len < 16) throw new FormatError("bad ct_len");
+  return e;
+}
+
+/**
+ * Decrypts an attachment stream (SPEC §8.3). `source` is a Blob or an (async) iterable of byte
+ * pieces of any size; `att` the header entry ({salt, ct_len, hash}, bytes or b64u); `size` the
+ * true length from the body. The file's bytes go to `await sink(bytes)` chunk by chunk. Each
+ * chunk is authenticated, but the stream as a whole is valid only once the returned promise
+ * resolves: on any error the caller MUST discard what the sink received.
+ * Raises FormatError (size vs ct_len, empty final chunk after data, non-zero padding) or
+ * AuthError (AEAD: tampering, truncation, reordering, dropped chunks, trailing bytes; total
+ * length or chunk hash different from the header), first failure in the spec's order.
+ */
+export async function decryptAttachment(source, cek, att, size, sink) {
+  const entry = attEntry(att);
+  if (!Number.isSafeInteger(size) || size < 0) throw new FormatError("size must be a non-negative integer");
+  const { padded, ctLen } = attachmentLayout(size);
+  if (entry.ct_len !== ctLen) throw new FormatError("ct_len does not match size");
+  const key = await attachmentKey(cek, entry.salt);
+  const digests = [];
+  let ptOffset = 0;
+  let received = 0;
+  let paddingOk = true;
+
+  // Up to WINDOW blocks are hashed and decrypted ahead; results are consumed strictly in stream
+  // order, so the first failing block is the one reported and the sink sees ordered bytes.
+  let submitted = 0;
+  const queue = [];
+  const submit = (ct, last) => {
+    const index = submitted++;
+    let job;
+    if (ct.length < 16) {
+      job = Promise.reject(new AuthError("ciphertext chunk shorter than its tag"));
+    } else {
+      // Both calls copy `ct` before returning, so the caller may drop or reuse it.
+      const digest = sha256(ct);
+      digest.catch(() => {});
+      job = aeadOpen(key, chunkNonce(index, last), ct).then((pt) => digest.then((d) => ({ pt, d, last, index })));
+    }
+    job.catch(() => {}); // handled when consumed in order
+    queue.push(job);
+  };
+  const consume = async () => {
+    const { pt, d, last, index } = await queue.shift();
+    if (last && pt.length === 0 && index > 0) throw new FormatError("empty final chunk after data");
+    digests.push(d);
+    // Release only the file's bytes; padding is checked, but reported after the hash (step 5).
+    const from = ptOffset;
+    ptOffset += pt.length;
+    const cut = Math.max(0, Math.min(pt.length, size - from));
+    if (pt.subarray(cut).some((b) => b !== 0)) paddingOk = false;
+    if (cut > 0) await sink(pt.subarray(0, cut));
+  };
+
+  if (source instanceof Blob) {
+    // A Blob's size is known, so the last block is simply the one that ends at that size.
+    const reader = blobReader(source, CT_CHUNK);
+    const blocks = Math.max(1, Math.ceil(source.size / CT_CHUNK));
+    for (let i = 0; i < blocks; i++) {
+      submit(await reader.read(Math.min(CT_CHUNK, source.size - i * CT_CHUNK)), i === blocks - 1);
+      if (queue.length >= WINDOW) await consume();
+    }
+    await reader.finish();
+    received = source.size;
+  } else {
+    // A block is the last one only if the stream ends with it, so one block is held back
+    // until more bytes arrive or the source ends.
+    let buf = new Uint8Array(0);
+    for await (const piece of source) {
+      const bytes = piece instanceof Uint8Array ? piece : new Uint8Array(piece);
+      received += bytes.length;
+      buf = buf.length ? concat(buf, bytes) : bytes;
+      while (buf.length > CT_CHUNK) {
+        submit(buf.subarray(0, CT_CHUNK), false);
+        buf = buf.subarray(CT_CHUNK);
+        if (queue.length >= WINDOW) await consume();
+      }
+      buf = buf.slice(); // our own copy: a producer may reuse its buffer for the next piece
+    }
+    submit(buf, true);
+  }
+  while (queue.length) await consume();
+  if (received !== entry.ct_len) throw new AuthError("attachment length differs from ct_len");
+  const hash = await sha256(dst("chunks"), concatList(digests));
+  if (!bytesEqual(hash, entry.hash)) throw new AuthError("attachment hash mismatch");
+  if (!paddingOk || ptOffset !== padded) throw new FormatError("bad attachment padding");
+  return { size };
+}
