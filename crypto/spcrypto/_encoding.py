@@ -117,8 +117,9 @@ def _reject_constant(_text: str) -> Any:
     raise FormatError("JSON: NaN and Infinity are not allowed")
 
 
-def strict_json_loads(text: object, *, ascii_only: bool) -> Any:
-    """Parse JSON rejecting duplicate keys, floats and NaN; optionally require pure ASCII.
+def strict_json_loads(text: object, *, ascii_only: bool, allow_floats: bool = False) -> Any:
+    """Parse JSON rejecting duplicate keys and NaN, and floats unless ``allow_floats`` (record
+    bodies may hold coordinates); optionally require pure ASCII.
 
     This is step 1 of SPEC.md §6.2; the caller still compares a canonical re-serialisation.
     """
@@ -135,7 +136,7 @@ def strict_json_loads(text: object, *, ascii_only: bool) -> Any:
         return json.loads(
             text,
             object_pairs_hook=_no_duplicates,
-            parse_float=_reject_float,
+            parse_float=float if allow_floats else _reject_float,
             parse_constant=_reject_constant,
         )
     except (ValueError, RecursionError):

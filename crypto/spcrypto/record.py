@@ -22,6 +22,7 @@ from ._encoding import (
     canonical_dumps,
     dst,
     parse_versioned_canonical,
+    strict_json_loads,
 )
 from .errors import AuthError, ChainError, FormatError
 from .identity import KID_LEN, Bundle, Identity
@@ -208,29 +209,9 @@ def _to_sign(hdr: str, body: bytes) -> bytes:
     return dst("record") + _hdr_digest(hdr) + P.sha256(body)
 
 
-def _no_duplicate_names(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj: dict[str, Any] = {}
-    for key, val in pairs:
-        if key in obj:
-            raise FormatError("body: duplicate member")
-        obj[key] = val
-    return obj
-
-
-def _reject_constant(_text: str) -> Any:
-    raise FormatError("body: NaN and Infinity are not JSON")
-
-
 def _check_body(body_json: bytes, header: Header) -> dict[str, Any]:
     """Parse the body (I-JSON, floats allowed) and check it against the header (SPEC.md §6.4)."""
-    try:
-        obj = json.loads(
-            body_json.decode("utf-8"),
-            object_pairs_hook=_no_duplicate_names,
-            parse_constant=_reject_constant,
-        )
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise FormatError("body: not UTF-8 JSON") from None
+    obj = strict_json_loads(body_json, ascii_only=False, allow_floats=True)
     if not isinstance(obj, dict):
         raise FormatError("body: not a JSON object")
     ts = obj.get("ts")
