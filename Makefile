@@ -7,7 +7,7 @@ PYSTAMP := $(VENV)/.installed
 NODESTAMP := node_modules/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test vectors bench system-deps clean
+.PHONY: help setup run test vectors bench screens system-deps clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -38,6 +38,9 @@ system-deps: ## Install Chromium, PostgreSQL, Node.js from Debian's packages if 
 
 test: system-deps setup ## Run every test: SQLite, then PostgreSQL (throwaway cluster); CI=true makes skips failures
 	@tools/run-tests.sh
+
+screens: setup ## Screenshots of every screen at 360x740, English and Arabic, into docs/screens/
+	@$(PY) tools/screenshots.py
 
 vectors: $(PYSTAMP) ## Regenerate crypto/vectors/ from the Python reference
 	@$(PY) crypto/vectors/generate.py

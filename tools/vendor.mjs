@@ -11,6 +11,8 @@ const bundles = {
   "hpke.js": 'export { CipherSuite, DhkemX25519HkdfSha256, HkdfSha256, Aes256Gcm } from "@hpke/core";',
   "idb.js": 'export { openDB, deleteDB } from "idb";',
   "argon2.js": 'export { argon2id } from "hash-wasm";',
+  "sha256.js": 'export { createSHA256 } from "hash-wasm";',
+  "qrcode.js": 'export { qrcode } from "qrcode-generator";',
 };
 for (const [name, contents] of Object.entries(bundles)) {
   await build({

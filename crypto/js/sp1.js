@@ -522,6 +522,39 @@ export async function verifyBundle(signed) {
 }
 
 // =============================================================================================
+// (2e) Local sealing for the vault on this device (not part of the SP1 wire format).
+// sealed = nonce12 || AES-GCM(key, nonce, plaintext, "SP1-local/" || label || 0x00).
+
+/**
+ * A new non-extractable AES-256-GCM "device key". The vault keeps it in IndexedDB (structured
+ * clone of the CryptoKey) to wrap the Account Secret Key, so unlocking on this device needs only
+ * the passphrase. Script can never read its bytes, but a forensic image of the browser profile
+ * can: the passphrase (through Argon2id) is what protects a seized device.
+ */
+export async function newDeviceKey() {
+  return subtle.generateKey({ name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
+}
+
+function localAad(label) {
+  if (typeof label !== "string" || !/^[a-z0-9-]+$/.test(label)) throw new FormatError("bad local label");
+  return concat(utf8("SP1-local/" + label), new Uint8Array(1));
+}
+
+/** Seals bytes under a CryptoKey (device key or account key) for local storage. */
+export async function sealLocal(key, plaintext, label) {
+  if (!(key instanceof CryptoKey)) throw new FormatError("sealLocal needs a CryptoKey");
+  const nonce = randomBytes(12);
+  return concat(nonce, await aeadSeal(key, nonce, plaintext, localAad(label)));
+}
+
+/** Opens what sealLocal made with the same key and label; raises AuthError otherwise. */
+export async function openLocal(key, sealed, label) {
+  if (!(key instanceof CryptoKey)) throw new FormatError("openLocal needs a CryptoKey");
+  const [nonce, ct] = splitWrapped(sealed, 16);
+  return aeadOpen(key, nonce, ct, localAad(label));
+}
+
+// =============================================================================================
 // (3) The rest of the public API lives in sibling modules that use the primitives above.
 
 export * from "./errors.js";

@@ -49,4 +49,7 @@ def test_every_key_used_in_markup_exists() -> None:
     for path in (ROOT / "pwa" / "js").rglob("*.js"):
         used |= set(re.findall(r'\bt\("([a-z][\w.]+)"', path.read_text()))
         used |= set(re.findall(r'i18n = "([a-z][\w.]+)"', path.read_text()))
+        # Screens built with ui/dom.js: el(tag, {i18n: "key"}), say(region, "key"), button("key"), field("key").
+        used |= set(re.findall(r'\bi18n(?:Label)?: "([a-z][\w.-]+)"', path.read_text()))
+        used |= set(re.findall(r'\b(?:say\(\w+, |button\(|field\(|progressBar\()"([a-z][\w.-]+)"', path.read_text()))
     assert used and used <= set(english), used - set(english)

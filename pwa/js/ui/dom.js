@@ -1,0 +1,125 @@
+// Tiny DOM helpers for the screens. Text is only ever set with textContent (user content can be
+// hostile: another person's report may contain markup); nothing is parsed as HTML.
+// An attribute named i18n (a catalog key) sets data-i18n so translate() re-labels the element on a language switch.
+import { t } from "../i18n.js";
+
+export function el(tag, attrs = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === "i18n") {
+      node.dataset.i18n = value;
+      node.textContent = t(value);
+    } else if (name === "i18nLabel") {
+      node.dataset.i18nAriaLabel = value;
+      node.setAttribute("aria-label", t(value));
+    } else if (name === "text") {
+      node.textContent = value;
+    } else if (name === "className") {
+      node.className = value;
+    } else if (name.startsWith("on")) {
+      node.addEventListener(name.slice(2).toLowerCase(), value);
+    } else if (value === true) {
+      node.setAttribute(name, "");
+    } else {
+      node.setAttribute(name, String(value));
+    }
+  }
+  for (const child of [].concat(children)) {
+    if (child !== null && child !== undefined && child !== false) node.append(child);
+  }
+  return node;
+}
+
+let counter = 0;
+export function uid(prefix) {
+  counter += 1;
+  return `${prefix}-${counter}`;
+}
+
+/** A labelled control: <div class="field"><label for=id>…</label>control [hint]</div>. */
+export function field(labelKey, control, hintKey = null) {
+  control.id ||= uid("f");
+  const children = [el("label", { for: control.id, i18n: labelKey }), control];
+  if (hintKey) {
+    const hint = el("p", { className: "hint", id: uid("hint"), i18n: hintKey });
+    control.setAttribute("aria-describedby", hint.id);
+    children.push(hint);
+  }
+  return el("div", { className: "field" }, children);
+}
+
+export function button(i18nKey, onClick, className = "button") {
+  return el("button", { type: "button", className, i18n: i18nKey, onclick: onClick });
+}
+
+/** A live region for progress and errors (role=status, polite) or alerts (role=alert). */
+export function liveRegion(role = "status") {
+  return el("p", { className: role === "alert" ? "message error" : "message", role, "aria-live": role === "alert" ? "assertive" : "polite" });
+}
+
+/** Sets a live region's text from a catalog key (kept translatable) or clears it. */
+export function say(region, key, vars = null) {
+  if (!key) {
+    region.removeAttribute("data-i18n");
+    region.removeAttribute("data-i18n-key");
+    region.textContent = "";
+    return;
+  }
+  if (vars) {
+    setText(region, key, vars);
+  } else {
+    region.dataset.i18n = key;
+    region.textContent = t(key);
+  }
+}
+
+/** Text from a catalog key with {placeholders}; re-rendered when the language changes
+ * (translate() only knows plain keys). */
+export function setText(node, key, vars) {
+  node.removeAttribute("data-i18n");
+  node.dataset.i18nKey = key;
+  node.dataset.i18nVars = JSON.stringify(vars);
+  node.textContent = t(key, vars);
+  return node;
+}
+
+// useLanguage() sets <html lang> after loading the catalog: the observer runs right after, to
+// re-render texts with placeholders and anything a screen registered (dates, type names).
+const languageWatchers = new Set();
+new MutationObserver(() => {
+  for (const node of document.querySelectorAll("[data-i18n-key]")) {
+    node.textContent = t(node.dataset.i18nKey, JSON.parse(node.dataset.i18nVars || "{}"));
+  }
+  for (const fn of languageWatchers) fn();
+}).observe(document.documentElement, { attributes: true, attributeFilter: ["lang"] });
+
+/** Calls fn after each language switch; returns the function that stops it (call on dispose). */
+export function onLanguageChange(fn) {
+  languageWatchers.add(fn);
+  return () => languageWatchers.delete(fn);
+}
+
+/** Progress from the vault's onProgress: a number in 0..1, or {done, total}, or {fraction}. */
+export function progressFraction(p) {
+  if (typeof p === "number") return p > 1 ? p / 100 : p;
+  if (p && typeof p.fraction === "number") return p.fraction;
+  if (p && (p.type === "done" || p.phase === "saved")) return 1;
+  if (p && typeof p.done === "number" && p.total) return p.done / p.total;
+  return null;
+}
+
+export function progressBar(labelKey) {
+  const bar = el("progress", { max: "100", i18nLabel: labelKey });
+  const update = (p) => {
+    const f = progressFraction(p);
+    if (f === null) bar.removeAttribute("value");
+    else bar.value = Math.round(Math.min(1, Math.max(0, f)) * 100);
+  };
+  return { bar, update };
+}
+
+/** Which VaultError code (or "unknown") an error carries; never its message. */
+export function errorCode(error) {
+  return error && typeof error.code === "string" ? error.code : "unknown";
+}

@@ -1,0 +1,68 @@
+// The Emergency Kit: the Account Secret Key as text (a read-only field labelled "Secret Key",
+// so it can be copied) and as a QR code drawn on a canvas, a printable page, and the iPhone
+// Home Screen advice. The key is shown once, from memory; it is never stored in the clear.
+import { qrcode } from "../../vendor/qrcode.js";
+import { button, el, field } from "./dom.js";
+
+function drawQr(canvas, text) {
+  const qr = qrcode(0, "M");
+  qr.addData(text);
+  qr.make();
+  const modules = qr.getModuleCount();
+  const quiet = 4;
+  const scale = Math.max(4, Math.floor(240 / (modules + quiet * 2)));
+  const size = (modules + quiet * 2) * scale;
+  canvas.width = size;
+  canvas.height = size;
+  const g = canvas.getContext("2d");
+  g.fillStyle = "#ffffff";
+  g.fillRect(0, 0, size, size);
+  g.fillStyle = "#000000";
+  for (let r = 0; r < modules; r++) {
+    for (let c = 0; c < modules; c++) {
+      if (qr.isDark(r, c)) g.fillRect((c + quiet) * scale, (r + quiet) * scale, scale, scale);
+    }
+  }
+}
+
+export function isAppleMobile() {
+  const ua = navigator.userAgent || "";
+  return /iPhone|iPad|iPod/.test(ua) || (/Macintosh/.test(ua) && navigator.maxTouchPoints > 1);
+}
+
+export function emergencyKitScreen(ctx, { secretKeyText }) {
+  // A textarea so the whole key wraps on a 360 px screen (an input would scroll it out of view).
+  const key = el("textarea", {
+    readonly: true, rows: "2", className: "secret-key", spellcheck: "false",
+    autocomplete: "off", autocapitalize: "off", dir: "ltr", lang: "en",
+  });
+  key.value = secretKeyText;
+  key.addEventListener("focus", () => key.select());
+  const canvas = el("canvas", { className: "qr", role: "img", i18nLabel: "kit.qr" });
+  drawQr(canvas, secretKeyText);
+
+  const iphone = el("p", { className: isAppleMobile() ? "advice important" : "advice", i18n: "kit.iphone" });
+  const node = el("section", { className: "card kit", "aria-labelledby": "kit-title" }, [
+    el("h2", { id: "kit-title", i18n: "kit.title" }),
+    el("p", { i18n: "kit.intro" }),
+    field("kit.secret", key, "kit.secret.hint"),
+    canvas,
+    el("p", { className: "print-only", i18n: "kit.print.passphrase" }),
+    el("p", { className: "print-only write-line", text: "______________________________" }),
+    el("div", { className: "actions no-print" }, [
+      button("kit.print", () => window.print()),
+    ]),
+    el("p", { i18n: "kit.keep" }),
+    iphone,
+    el("div", { className: "actions no-print" }, [
+      button("kit.saved", () => {
+        key.value = "";
+        ctx.go("list");
+      }, "button primary"),
+    ]),
+  ]);
+  return {
+    node,
+    dispose() { key.value = ""; },
+  };
+}

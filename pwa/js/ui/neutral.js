@@ -1,0 +1,14 @@
+// What "Quick exit" leaves on the screen: a plain page that says nothing about Safe Passage.
+// The vault is already locked; "Continue" leads back to Unlock.
+import { el } from "./dom.js";
+
+export function neutralScreen(ctx) {
+  const today = new Intl.DateTimeFormat(document.documentElement.lang || "en", { dateStyle: "full" }).format(new Date());
+  const node = el("section", { className: "card neutral", "aria-labelledby": "neutral-title" }, [
+    el("h2", { id: "neutral-title", i18n: "neutral.title" }),
+    el("p", { text: today }),
+    el("p", { i18n: "neutral.body" }),
+    el("button", { type: "button", className: "button", i18n: "neutral.continue", onclick: () => ctx.leaveNeutral() }),
+  ]);
+  return { node };
+}
