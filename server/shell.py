@@ -47,8 +47,8 @@ def index() -> Response:
     return _send(current_app.config["PWA_DIR"], "index.html")
 
 
-@bp.get("/<any('index.html', 'manifest.webmanifest', 'service-worker.js', 'release.js', "
-        "'favicon.ico'):filename>")
+@bp.get("/<any('index.html', 'manifest.webmanifest', 'manifest-notes.webmanifest', "
+        "'service-worker.js', 'release.js', 'favicon.ico'):filename>")
 def root_file(filename: str) -> Response:
     response = _send(current_app.config["PWA_DIR"], filename)
     if filename == "service-worker.js":

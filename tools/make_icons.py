@@ -49,11 +49,35 @@ def draw(size: int, maskable: bool) -> bytes:
     return png(size, rows)
 
 
+def draw_notes(size: int, maskable: bool) -> bytes:
+    """The neutral icon a delegate may choose: ruled lines on grey paper, like any notes app."""
+    paper, ink = (0xEC, 0xEE, 0xF0), (0x8A, 0x94, 0x9E)
+    margin = size * (0.3 if maskable else 0.22)
+    radius = 0 if maskable else size * 0.18
+    rows = []
+    for y in range(size):
+        row = bytearray()
+        for x in range(size):
+            cx, cy = x + 0.5, y + 0.5
+            dx = max(radius - cx, 0, cx - (size - radius))
+            dy = max(radius - cy, 0, cy - (size - radius))
+            if radius and dx * dx + dy * dy > radius * radius:
+                row += bytes((0, 0, 0, 0))
+                continue
+            line = margin <= cx <= size - margin and margin <= cy <= size - margin and \
+                (cy - margin) % (size * 0.12) < size * 0.035
+            row += bytes((*(ink if line else paper), 255))
+        rows.append(bytes(row))
+    return png(size, rows)
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for size in (32, 180, 192, 512):
         (OUT / f"icon-{size}.png").write_bytes(draw(size, maskable=False))
+        (OUT / f"notes-{size}.png").write_bytes(draw_notes(size, maskable=False))
     (OUT / "maskable-512.png").write_bytes(draw(512, maskable=True))
+    (OUT / "notes-maskable-512.png").write_bytes(draw_notes(512, maskable=True))
     print("icons written to", OUT)
 
 

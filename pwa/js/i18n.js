@@ -46,6 +46,15 @@ export function t(key, vars = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ""));
 }
 
+// The key of the document title: the app's name (or the neutral name the delegate chose), or a
+// screen's own neutral title.
+let titleKey = "app.name";
+
+export function setTitleKey(key) {
+  titleKey = key;
+  document.title = t(key);
+}
+
 export function translate(root) {
   for (const el of root.querySelectorAll("[data-i18n]")) {
     el.textContent = t(el.dataset.i18n);
@@ -53,5 +62,5 @@ export function translate(root) {
   for (const el of root.querySelectorAll("[data-i18n-aria-label]")) {
     el.setAttribute("aria-label", t(el.dataset.i18nAriaLabel));
   }
-  document.title = t("app.name");
+  document.title = t(titleKey);
 }

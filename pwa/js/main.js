@@ -1,8 +1,9 @@
 // Composition root: wires the store, the catalogs, the service worker, the vault and the screens.
-import { pickLanguage, t, useLanguage } from "./i18n.js";
+import { pickLanguage, setTitleKey, t, useLanguage } from "./i18n.js";
 import { getPreference } from "./store/db.js";
 import { registerWorker } from "./sw-client.js";
 import * as vault from "./vault/index.js";
+import { appNameKey, loadAppearance } from "./ui/appearance.js";
 import { createVaultScreen } from "./ui/create-vault.js";
 import { emergencyKitScreen } from "./ui/emergency-kit.js";
 import { incidentDetailScreen } from "./ui/incident-detail.js";
@@ -45,8 +46,7 @@ function startScreens() {
     $("welcome").hidden = !spec.welcome;
     document.body.classList.toggle("neutral", Boolean(spec.neutral));
     router.show(name, spec.build, ctx, params);
-    if (spec.neutral) document.title = t("neutral.title");
-    else document.title = t("app.name");
+    setTitleKey(spec.neutral ? "neutral.title" : appNameKey());
   };
 
   // Saves what is being typed (at most a short wait), then drops the keys.
@@ -100,6 +100,7 @@ function startScreens() {
 async function start() {
   const language = pickLanguage(await getPreference("language"));
   await useLanguage(language);
+  await loadAppearance();
   mountLanguagePicker($("language"), language);
   mountConnectionStatus($("connection"));
   const { go, session } = startScreens();

@@ -40,7 +40,7 @@ def sample_urls(app) -> list[str]:  # type: ignore[no-untyped-def]
         if not rule.arguments:
             urls.append(rule.rule)
         elif rule.endpoint == "shell.root_file":
-            urls += [f"/{name}" for name in ("index.html", "manifest.webmanifest",
+            urls += [f"/{name}" for name in ("index.html", "manifest.webmanifest", "manifest-notes.webmanifest",
                                              "service-worker.js", "release.js")]
         elif rule.endpoint == "shell.pwa_file":
             urls += ["/js/main.js", "/css/app.css", "/i18n/ar.json", "/icons/icon-192.png",

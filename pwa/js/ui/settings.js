@@ -2,6 +2,7 @@
 // (confirmed in the page itself: a browser dialog can be dismissed by accident or by others).
 import * as vault from "../vault/index.js";
 import { t } from "../i18n.js";
+import { APPEARANCES, chooseAppearance, currentAppearance } from "./appearance.js";
 import { button, el, errorCode, field, liveRegion, progressBar, say, setText, uid } from "./dom.js";
 
 const IDLE_CHOICES = [1, 2, 5, 10, 15, 30];
@@ -51,6 +52,16 @@ export function settingsScreen(ctx) {
     }
   });
 
+  // --- name and icon ---------------------------------------------------------------------------
+  const appearanceStatus = liveRegion("status");
+  const appearance = el("select", { name: "appearance" }, Object.keys(APPEARANCES).map((name) =>
+    el("option", { value: name, i18n: `appearance.${name}` })));
+  appearance.value = currentAppearance();
+  appearance.addEventListener("change", async () => {
+    await chooseAppearance(appearance.value);
+    say(appearanceStatus, "appearance.saved");
+  });
+
   // --- backup -----------------------------------------------------------------------------------
   const backupStatus = liveRegion("status");
   const backupProgress = progressBar("backup.progress");
@@ -94,6 +105,9 @@ export function settingsScreen(ctx) {
   const node = el("section", { className: "card", "aria-labelledby": "settings-title" }, [
     el("h2", { id: "settings-title", i18n: "settings.title" }),
     policyForm,
+    el("h3", { i18n: "appearance.title" }),
+    field("appearance.label", appearance, "appearance.hint"),
+    appearanceStatus,
     el("h3", { i18n: "backup.title" }),
     el("p", { i18n: "backup.intro" }),
     exportButton,
