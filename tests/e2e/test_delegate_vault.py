@@ -321,3 +321,36 @@ def test_every_screen_passes_axe_in_english_and_arabic(page) -> None:  # type: i
     page.locator("#quick-exit").click(timeout=SLOW)
     expect(page.locator("[data-screen=neutral]")).to_be_visible()
     assert axe_violations(page) == [], ("neutral", "ar")
+
+
+# Headless Chromium never hides a page (minimising or switching tabs leaves it "visible"), so the
+# test plays the browser's part: it reports the page hidden and fires the event the browser fires
+# when a person switches to another app. What runs in response is the app's real code.
+HIDE_PAGE = """() => {
+  Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+  document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
+}"""
+SHOW_PAGE = """() => {
+  Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
+  document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
+}"""
+
+
+def test_lock_when_hidden_is_off_by_default_and_locks_when_chosen(page) -> None:  # type: ignore[no-untyped-def]
+    vault = fresh_vault(page)
+    # By default switching apps keeps the vault open (a delegate may be copying a phone number)
+    page.evaluate(HIDE_PAGE)
+    page.evaluate(SHOW_PAGE)
+    expect(vault.button("Lock")).to_be_visible()
+
+    # When the delegate chooses to lock when switching apps
+    vault.button("Settings").click()
+    vault.field("Lock when I switch to another app").check()
+    vault.button("Save settings").click()
+    expect(page.get_by_text("Settings saved", exact=False)).to_be_visible()
+
+    # Then switching to another app locks the vault and nothing of it stays on screen
+    page.evaluate(HIDE_PAGE)
+    page.evaluate(SHOW_PAGE)
+    expect(vault.button("Unlock")).to_be_visible()
+    expect(vault.button("Lock")).to_have_count(0)

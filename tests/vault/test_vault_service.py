@@ -74,6 +74,14 @@ async (canaries) => {
   for (let i = 0; i < localStorage.length; i++) web.push(localStorage.key(i), localStorage.getItem(localStorage.key(i)));
   for (let i = 0; i < sessionStorage.length; i++) web.push(sessionStorage.key(i), sessionStorage.getItem(sessionStorage.key(i)));
   visit(web, "webstorage");
+  // Cache Storage must hold only the app shell: every cached body is searched as well.
+  for (const cacheName of await caches.keys()) {
+    const cache = await caches.open(cacheName);
+    for (const request of await cache.keys()) {
+      const body = new Uint8Array(await (await cache.match(request)).arrayBuffer());
+      visit(body, `cache:${cacheName}${new URL(request.url).pathname}`);
+    }
+  }
   return { found, keys, values, dbs: dbs.map((d) => d.name) };
 }
 """
