@@ -1,7 +1,7 @@
 // "Create vault": a passphrase (with a strength meter and a minimum), confirmed, then Argon2id
 // runs in a Worker with a progress bar; the Emergency Kit follows.
 import * as vault from "../vault/index.js";
-import { button, el, errorCode, field, liveRegion, progressBar, say } from "./dom.js";
+import { button, el, errorCode, field, liveRegion, progressBar, say, startBusy } from "./dom.js";
 
 const MIN_WORDS = 4;
 const MIN_CHARS = 12;
@@ -71,10 +71,7 @@ export function createVaultScreen(ctx, { notice = null } = {}) {
       confirm.focus();
       return;
     }
-    submit.disabled = true;
-    progress.bar.hidden = false;
-    progress.update(null);
-    say(status, "create.working");
+    const stopBusy = startBusy({ submit, progress, status }, "create.working");
     try {
       const { secretKeyText } = await vault.createVault(pass.value, { onProgress: progress.update });
       pass.value = "";
@@ -82,9 +79,7 @@ export function createVaultScreen(ctx, { notice = null } = {}) {
       vault.requestPersistence().catch(() => false);
       ctx.go("kit", { secretKeyText });
     } catch (e) {
-      submit.disabled = false;
-      progress.bar.hidden = true;
-      say(status, null);
+      stopBusy();
       say(error, `error.${errorCode(e)}`);
     }
   });

@@ -119,6 +119,20 @@ export function progressBar(labelKey) {
   return { bar, update };
 }
 
+/** Shows that long work is under way (button disabled, indeterminate progress, a status line)
+ *  and returns the function that puts the form back if the work fails. */
+export function startBusy({ submit, progress, status }, workingKey) {
+  submit.disabled = true;
+  progress.bar.hidden = false;
+  progress.update(null);
+  say(status, workingKey);
+  return () => {
+    submit.disabled = false;
+    progress.bar.hidden = true;
+    say(status, null);
+  };
+}
+
 /** Which VaultError code (or "unknown") an error carries; never its message. */
 export function errorCode(error) {
   return error && typeof error.code === "string" ? error.code : "unknown";

@@ -1,7 +1,7 @@
 // "Restore from a backup": on an empty device, a backup file plus the passphrase and Secret Key
 // it was made with. The offline path to a second device until sync exists.
 import * as vault from "../vault/index.js";
-import { button, el, errorCode, field, liveRegion, progressBar, say } from "./dom.js";
+import { button, el, errorCode, field, liveRegion, progressBar, say, startBusy } from "./dom.js";
 
 export function restoreScreen(ctx) {
   const file = el("input", { type: "file", name: "backup", accept: ".spbackup,application/octet-stream" });
@@ -26,18 +26,14 @@ export function restoreScreen(ctx) {
       say(error, "restore.error.missing");
       return;
     }
-    submit.disabled = true;
-    progress.bar.hidden = false;
-    say(status, "restore.working");
+    const stopBusy = startBusy({ submit, progress, status }, "restore.working");
     try {
       await vault.importBackup(file.files[0], pass.value, key.value.trim(), { onProgress: progress.update });
       pass.value = "";
       key.value = "";
       await ctx.unlocked();
     } catch (e) {
-      submit.disabled = false;
-      progress.bar.hidden = true;
-      say(status, null);
+      stopBusy();
       say(error, `error.${errorCode(e)}`);
     }
   });

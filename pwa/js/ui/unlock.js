@@ -1,7 +1,7 @@
 // "Unlock": the passphrase, Argon2id with progress, and the failed-attempt counter (with the
 // remaining attempts before this device wipes itself, if the delegate chose that).
 import * as vault from "../vault/index.js";
-import { el, errorCode, field, liveRegion, progressBar, say } from "./dom.js";
+import { el, errorCode, field, liveRegion, progressBar, say, startBusy } from "./dom.js";
 
 export function unlockScreen(ctx, { notice = null } = {}) {
   const pass = el("input", { type: "password", autocomplete: "current-password", name: "passphrase", required: true });
@@ -42,19 +42,14 @@ export function unlockScreen(ctx, { notice = null } = {}) {
       pass.focus();
       return;
     }
-    submit.disabled = true;
-    progress.bar.hidden = false;
-    progress.update(null);
-    say(status, "unlock.working");
+    const stopBusy = startBusy({ submit, progress, status }, "unlock.working");
     try {
       await vault.unlock(pass.value, { onProgress: progress.update });
       pass.value = "";
       await ctx.unlocked();
     } catch (e) {
       const code = errorCode(e);
-      submit.disabled = false;
-      progress.bar.hidden = true;
-      say(status, null);
+      stopBusy();
       if (code === "wiped" || code === "no-vault") {
         ctx.go("create", { notice: "unlock.wiped" });
         return;
