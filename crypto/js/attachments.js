@@ -22,8 +22,8 @@ export const CT_CHUNK = CHUNK + 16;
  * thread; a short queue keeps that thread busy while the main thread reads the next block.
  */
 const WINDOW = 8;
-/** Chunks per read from a Blob's stream: fewer, larger reads cost less than 64 KiB ones. */
-const READ_UNITS = 4;
+/** Chunks per Blob slice read: each slice call has a fixed cost (~2 ms), so read 1 MiB at once. */
+const READ_UNITS = 16;
 
 function chunkNonce(i, last) {
   return concat(uintBE(i, 11), Uint8Array.of(last ? 1 : 0));
@@ -45,82 +45,45 @@ export function attachmentLayout(size) {
 }
 
 /**
- * Reads a Blob in consecutive pieces of `unit` bytes through blob.stream(): BYOB reads of
- * READ_UNITS * unit bytes into one reused buffer where the engine supports them (otherwise
- * copies from the default reader). Each returned view is valid only until the next read;
- * aeadSeal, aeadOpen and sha256 copy it at once. Past the end of the file it returns zeros,
- * which is exactly the Padmé padding of the plaintext stream.
- * Blob.slice() + arrayBuffer() per 64 KiB would also be constant-memory, but in Chromium each
- * call costs ~2 ms (15x slower than the stream), and the default reader runs ahead of the
- * encryptor, so BYOB keeps the most memory bounded.
+ * Reads a Blob in consecutive pieces of `unit` bytes, one `Blob.slice(a, b).arrayBuffer()` of
+ * READ_UNITS * unit bytes at a time, so memory stays bounded by one block. Each returned view is
+ * valid only until the next read; aeadSeal, aeadOpen and sha256 copy it at once. Past the end of
+ * the file it returns zeros, which is exactly the Padmé padding of the plaintext stream.
+ * Not blob.stream(): in Chromium 156 a read from a Blob's stream occasionally never settled
+ * (seen as a hung vector about once in a dozen runs), and a slice read cannot hang that way.
+ * Slices are ~2 ms per call in Chromium, so they are made large (1 MiB) to amortise that.
  */
 function blobReader(blob, unit) {
   const readBlock = READ_UNITS * unit;
-  let reader = null;
-  let byob = true;
-  let block = new ArrayBuffer(readBlock);
-  let blockLen = 0;
+  let block = new Uint8Array(0);
   let blockPos = 0;
   const tail = new Uint8Array(unit); // the file's last partial unit, zero-padded
-  let pending = new Uint8Array(0); // default-reader leftovers
   let consumed = 0;
 
-  const open = () => {
-    try {
-      reader = blob.stream().getReader({ mode: "byob" });
-    } catch {
-      byob = false;
-      reader = blob.stream().getReader();
-    }
-  };
-  const readInto = async (offset, length) => {
-    if (byob) {
-      const { value } = await reader.read(new Uint8Array(block, offset, length));
-      if (value) block = value.buffer; // the read transferred our buffer; it comes back here
-      return value ? value.byteLength : 0;
-    }
-    if (pending.length === 0) {
-      const { value, done } = await reader.read();
-      if (done) return 0;
-      pending = value;
-    }
-    const n = Math.min(length, pending.length);
-    new Uint8Array(block, offset, n).set(pending.subarray(0, n));
-    pending = pending.subarray(n);
-    return n;
-  };
-  // The Blob's size is known, so we never read past it: no read waits for the stream's end
-  // (Chromium's Blob stream occasionally never settled that last read for tiny Blobs).
   const fill = async () => {
     const want = Math.min(readBlock, blob.size - consumed);
-    blockLen = 0;
+    block = want > 0 ? new Uint8Array(await blob.slice(consumed, consumed + want).arrayBuffer()) : new Uint8Array(0);
     blockPos = 0;
-    if (want > 0 && reader === null) open();
-    while (blockLen < want) {
-      const n = await readInto(blockLen, want - blockLen);
-      if (n === 0) throw new FormatError("file shorter than its size");
-      blockLen += n;
-    }
-    consumed += blockLen;
+    if (block.length !== want) throw new FormatError("file changed while it was read");
+    consumed += want;
   };
   return {
     /** The next `len` bytes (len <= unit; only the last read may be shorter than unit). */
     async read(len) {
-      if (blockPos >= blockLen) await fill();
-      const avail = Math.min(len, blockLen - blockPos);
+      if (blockPos >= block.length) await fill();
+      const avail = Math.min(len, block.length - blockPos);
       if (avail === len) {
         blockPos += len;
-        return new Uint8Array(block, blockPos - len, len);
+        return block.subarray(blockPos - len, blockPos);
       }
-      tail.set(new Uint8Array(block, blockPos, avail));
+      tail.set(block.subarray(blockPos, blockPos + avail));
       tail.fill(0, avail, len);
       blockPos += avail;
       return tail.subarray(0, len);
     },
     /** Checks that every byte of the file was used exactly once. */
     async finish() {
-      if (blockPos !== blockLen || consumed !== blob.size) throw new FormatError("file changed while it was read");
-      if (reader) reader.releaseLock();
+      if (blockPos !== block.length || consumed !== blob.size) throw new FormatError("file changed while it was read");
     },
   };
 }

@@ -128,8 +128,9 @@ READ_BIG = """async () => {
   const att = window.__bigIncident.attachments[0];
   const blob = await vault.readAttachment(att.aid);
   const h = await createSHA256(); h.init();
-  const reader = blob.stream().getReader();
-  for (;;) { const { done, value } = await reader.read(); if (done) break; h.update(value); }
+  for (let at = 0; at < blob.size; at += 1 << 20) {
+    h.update(new Uint8Array(await blob.slice(at, at + (1 << 20)).arrayBuffer()));
+  }
   return { size: blob.size, sha: h.digest('hex'), recorded: att.sha256 };
 }"""
 

@@ -336,14 +336,15 @@ export async function getIncident(rid) {
   return { current, history };
 }
 
+const SLICE = 1024 * 1024;
+
 async function plaintextSha256(blob) {
   const hasher = await createSHA256();
   hasher.init();
-  const reader = blob.stream().getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    hasher.update(value);
+  // 1 MiB slices, not blob.stream(): a Blob stream's final read occasionally never settled in
+  // Chromium 156 (see crypto/js/attachments.js).
+  for (let offset = 0; offset < blob.size; offset += SLICE) {
+    hasher.update(new Uint8Array(await blob.slice(offset, offset + SLICE).arrayBuffer()));
   }
   return hasher.digest("hex");
 }
