@@ -60,12 +60,25 @@ function blobReader(blob, unit) {
   const tail = new Uint8Array(unit); // the file's last partial unit, zero-padded
   let consumed = 0;
 
+  // The next block is requested as soon as the current one arrives, so reading overlaps the
+  // crypto work on the current block; at most two blocks are held.
+  const request = (from) => {
+    const slice = blob.slice(from, Math.min(blob.size, from + readBlock)).arrayBuffer();
+    slice.catch(() => {}); // a failure is reported when the block is awaited
+    return slice;
+  };
+  let next = null;
   const fill = async () => {
     const want = Math.min(readBlock, blob.size - consumed);
-    block = want > 0 ? new Uint8Array(await blob.slice(consumed, consumed + want).arrayBuffer()) : new Uint8Array(0);
+    if (want <= 0) {
+      block = new Uint8Array(0);
+    } else {
+      block = new Uint8Array(await (next ?? request(consumed)));
+    }
     blockPos = 0;
     if (block.length !== want) throw new FormatError("file changed while it was read");
     consumed += want;
+    next = consumed < blob.size ? request(consumed) : null;
   };
   return {
     /** The next `len` bytes (len <= unit; only the last read may be shorter than unit). */
