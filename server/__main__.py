@@ -12,6 +12,7 @@ from werkzeug.serving import run_simple
 from . import create_app
 from .config import DevelopmentConfig
 from .db import upgrade
+from .serving import AnonymousRequestHandler
 
 
 def main() -> None:
@@ -21,7 +22,8 @@ def main() -> None:
     host, port = "127.0.0.1", int(os.environ.get("PORT", "8000"))
     backend = config.SQLALCHEMY_DATABASE_URL.split(":", 1)[0]
     print(f"\nSafe Passage is running at http://{host}:{port}/  (database: {backend})\n", flush=True)
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    run_simple(host, port, app, threaded=True, use_reloader=False,
+               request_handler=AnonymousRequestHandler)
 
 
 if __name__ == "__main__":

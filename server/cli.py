@@ -1,4 +1,4 @@
-"""Operator commands: ``flask --app server db upgrade`` and friends."""
+"""Operator commands: ``flask --app server db upgrade``, ``flask --app server invite create``."""
 from __future__ import annotations
 
 import click
@@ -6,8 +6,10 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from . import db as database
+from .services import invites
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
+invite_cli = AppGroup("invite", help="Invitations: the only way to create an account.")
 
 
 @db_cli.command("upgrade")
@@ -26,5 +28,27 @@ def downgrade(revision: str) -> None:
     click.echo(f"database at {revision}")
 
 
+@invite_cli.command("create")
+@click.option("--role", required=True, type=click.Choice(invites.ROLES),
+              help="The role the new account will have.")
+@click.option("--hours", type=click.IntRange(min=1), default=None,
+              help="Hours until the invite expires (default: INVITE_DEFAULT_HOURS, 72).")
+def create_invite(role: str, hours: int | None) -> None:
+    """Create a single-use invite and print its link as the last line.
+
+    The link's token is in the URL fragment, which browsers never send to a server; the database
+    keeps only its SHA-256. Send the link over a channel the person already trusts.
+    """
+    try:
+        token = invites.create_invite(role, hours)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--hours") from None
+    hours = hours or current_app.config["INVITE_DEFAULT_HOURS"]
+    click.echo(f"Single-use invite for a {role}, valid for {hours} hours.")
+    click.echo("Send it over a channel the person already trusts; it works once.")
+    click.echo(invites.invite_url(token, role))
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
+    app.cli.add_command(invite_cli)

@@ -1,7 +1,8 @@
 """Production entry point: ``gunicorn 'server.wsgi:app'`` behind a TLS-terminating proxy.
 
-ProductionConfig raises at import if SAFEPASSAGE_SECRET_KEY or DATABASE_URL is missing or weak,
-so a misconfigured server never starts.
+ProductionConfig raises at import if SAFEPASSAGE_SECRET_KEY, SAFEPASSAGE_SERVER_KEY or DATABASE_URL
+is missing or weak, so a misconfigured server never starts. Keep gunicorn's access log off (its
+default): its format starts with the client address, which no log line here may hold.
 """
 from werkzeug.middleware.proxy_fix import ProxyFix
 

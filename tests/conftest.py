@@ -9,7 +9,6 @@ With CI=true, a missing Chromium fails the browser tests instead of skipping the
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -24,6 +23,7 @@ from server import create_app
 from server.config import TestingConfig
 from server.db import db, downgrade, make_engine, upgrade
 from server.models import Base
+from server.serving import AnonymousRequestHandler
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -83,11 +83,12 @@ def client(app):  # type: ignore[no-untyped-def]
 # --- live server and browser -----------------------------------------------------------------
 
 class LiveServer:
-    """The real app in a thread on an ephemeral loopback port."""
+    """The real app in a thread on an ephemeral loopback port, logging no client address."""
 
     def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
         self.app = app
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self._server = make_server("127.0.0.1", 0, app, threaded=True,
+                                   request_handler=AnonymousRequestHandler)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
@@ -98,10 +99,21 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(database_url: str) -> Iterator[str]:
+def live_server_instance(database_url: str) -> Iterator[LiveServer]:
     server = LiveServer(create_app(TestingConfig(database_url)))
-    yield server.url
+    yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_server_instance: LiveServer) -> str:
+    return live_server_instance.url
+
+
+@pytest.fixture(scope="session")
+def live_app(live_server_instance: LiveServer):  # type: ignore[no-untyped-def]
+    """The live server's app, e.g. for ``with live_app.app_context(): create_invite(...)``."""
+    return live_server_instance.app
 
 
 @pytest.fixture(scope="session")

@@ -52,35 +52,41 @@ def assert_json_error(response, status: int, code: str | None = None) -> dict:  
 
 
 def test_unknown_api_route_is_json_404(client) -> None:  # type: ignore[no-untyped-def]
-    assert_json_error(client.get("/api/no-such-thing"), 404, "not_found")
+    assert_json_error(client.get("/api/no-such-thing"), 404, "not-found")
 
 
 def test_wrong_method_is_json_405_with_allow_header(client) -> None:  # type: ignore[no-untyped-def]
     response = client.delete("/api/health")
-    assert_json_error(response, 405, "method_not_allowed")
+    assert_json_error(response, 405, "method-not-allowed")
     assert "GET" in response.headers["Allow"]
 
 
 def test_malformed_json_is_400(probe_client) -> None:  # type: ignore[no-untyped-def]
     response = probe_client.post("/api/probe/echo", data=b'{"a": 1,', content_type="application/json")
-    assert_json_error(response, 400, "malformed_json")
+    assert_json_error(response, 400, "invalid-request")
+
+
+def test_json_nested_past_the_parser_is_400_not_500(probe_client) -> None:  # type: ignore[no-untyped-def]
+    response = probe_client.post("/api/probe/echo", data=b"[" * 200_000 + b"]" * 200_000,
+                                 content_type="application/json")
+    assert_json_error(response, 400, "invalid-request")
 
 
 def test_duplicate_keys_are_malformed(probe_client) -> None:  # type: ignore[no-untyped-def]
     response = probe_client.post("/api/probe/echo", data=b'{"a": 1, "a": 2}',
                                  content_type="application/json")
-    assert_json_error(response, 400, "malformed_json")
+    assert_json_error(response, 400, "invalid-request")
 
 
-def test_json_that_is_not_an_object_is_422(probe_client) -> None:  # type: ignore[no-untyped-def]
+def test_json_that_is_not_an_object_is_400(probe_client) -> None:  # type: ignore[no-untyped-def]
     response = probe_client.post("/api/probe/echo", data=b"[1, 2]", content_type="application/json")
-    assert_json_error(response, 422, "invalid")
+    assert_json_error(response, 400, "invalid-request")
 
 
 def test_wrong_content_type_is_415(probe_client) -> None:  # type: ignore[no-untyped-def]
     response = probe_client.post("/api/probe/echo", data=b"a=1",
                                  content_type="application/x-www-form-urlencoded")
-    assert_json_error(response, 415, "unsupported_media_type")
+    assert_json_error(response, 415, "unsupported-media-type")
 
 
 def test_valid_json_passes(probe_client) -> None:  # type: ignore[no-untyped-def]
@@ -114,12 +120,12 @@ def test_oversize_body_is_413_before_the_body_is_read(probe_client, app) -> None
         "/api/probe/echo", input_stream=ExplodingStream(), content_type="application/json",
         environ_overrides={"CONTENT_LENGTH": str(too_big)},
     )
-    assert_json_error(response, 413, "too_large")
+    assert_json_error(response, 413, "too-large")
 
 
 @pytest.mark.parametrize("status,code", [
-    (400, "bad_request"), (401, "unauthenticated"), (403, "forbidden"), (404, "not_found"),
-    (409, "conflict"), (413, "too_large"), (422, "invalid"), (429, "rate_limited"),
+    (400, "invalid-request"), (401, "unauthenticated"), (403, "forbidden"), (404, "not-found"),
+    (409, "conflict"), (413, "too-large"), (422, "invalid"), (429, "rate-limited"),
 ])
 def test_every_status_has_a_json_body(probe_client, status: int, code: str) -> None:  # type: ignore[no-untyped-def]
     assert_json_error(probe_client.get(f"/api/probe/abort/{status}"), status, code)
@@ -127,7 +133,7 @@ def test_every_status_has_a_json_body(probe_client, status: int, code: str) -> N
 
 def test_unexpected_exception_is_json_500_without_details(probe_client) -> None:  # type: ignore[no-untyped-def]
     response = probe_client.get("/api/probe/crash")
-    assert_json_error(response, 500, "server_error")
+    assert_json_error(response, 500, "server-error")
     assert b"passwd" not in response.data and b"RuntimeError" not in response.data
 
 
@@ -135,7 +141,7 @@ def test_rate_limit_answers_json_429(database_url) -> None:  # type: ignore[no-u
     client = create_app(TestingConfig(database_url, RATELIMIT_API="2 per minute")).test_client()
     assert client.get("/api/health").status_code == 200
     assert client.get("/api/health").status_code == 200
-    assert_json_error(client.get("/api/health"), 429, "rate_limited")
+    assert_json_error(client.get("/api/health"), 429, "rate-limited")
 
 
 def test_errors_outside_the_api_are_plain_text(client) -> None:  # type: ignore[no-untyped-def]

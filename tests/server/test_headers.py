@@ -31,6 +31,28 @@ def parse_csp(header: str) -> dict[str, str]:
     return directives
 
 
+# Routes that take an id: a well-formed id nobody has (404 for GET, or 401 without a session).
+SAMPLE_ID = "AAAAAAAAAAAAAAAAAAAAAA"
+ID_ROUTES = {"api.uploads.upload_state", "api.uploads.put_part", "api.uploads.download",
+             "api.devices.revoke"}
+
+
+def _with_sample_id(rule) -> str:  # type: ignore[no-untyped-def]
+    (argument,) = rule.arguments
+    return str(rule.rule.replace(f"<{argument}>", SAMPLE_ID))
+
+
+def sample_unsafe_requests(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """(method, URL) for every state-changing route in the URL map."""
+    requests = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods & {"POST", "PUT", "DELETE", "PATCH"}):
+            if rule.arguments and rule.endpoint not in ID_ROUTES:
+                raise AssertionError(f"the header matrix does not know route {rule.rule}; add it")
+            requests.append((method, _with_sample_id(rule) if rule.arguments else rule.rule))
+    return requests
+
+
 def sample_urls(app) -> list[str]:  # type: ignore[no-untyped-def]
     """One concrete URL for every rule in the URL map (a real file for file routes)."""
     urls = []
@@ -48,6 +70,8 @@ def sample_urls(app) -> list[str]:  # type: ignore[no-untyped-def]
         elif rule.endpoint == "shell.crypto_file":
             first = sorted(p.name for p in (ROOT / "crypto" / "js").glob("*.js"))
             urls.append(f"/crypto/{first[0]}" if first else "/crypto/missing.js")
+        elif rule.endpoint in ID_ROUTES:
+            urls.append(_with_sample_id(rule))
         else:
             raise AssertionError(f"the header matrix does not know route {rule.rule}; add it")
     return urls + ["/no-such-page", "/api/no-such-endpoint"]
@@ -60,22 +84,35 @@ def test_matrix_covers_the_whole_url_map(app) -> None:  # type: ignore[no-untype
 def test_every_response_carries_the_security_headers(app, client) -> None:  # type: ignore[no-untyped-def]
     for url in sample_urls(app):
         response = client.get(url)
-        assert response.status_code in (200, 404), url
-        headers = response.headers
-        csp = parse_csp(headers["Content-Security-Policy"])
-        for directive, value in EXPECTED_CSP.items():
-            assert csp.get(directive) == value, (url, directive, csp.get(directive))
-        assert "unsafe-inline" not in headers["Content-Security-Policy"]
-        assert "'unsafe-eval'" not in headers["Content-Security-Policy"]
-        assert headers["X-Content-Type-Options"] == "nosniff", url
-        assert headers["Referrer-Policy"] == "no-referrer", url
-        assert headers["X-Frame-Options"] == "DENY", url
-        assert headers["Cross-Origin-Opener-Policy"] == "same-origin", url
-        policy = headers["Permissions-Policy"]
-        for feature in ("camera=(self)", "microphone=(self)", "geolocation=(self)"):
-            assert feature in policy, (url, policy)
-        if url.startswith("/api/"):
-            assert headers["Cache-Control"] == "no-store", url
+        # 401: the API routes that need a session answer so, with the same headers.
+        assert response.status_code in (200, 401, 404), url
+        assert_security_headers(url, response.headers)
+
+
+def test_state_changing_routes_carry_the_security_headers(app, client) -> None:  # type: ignore[no-untyped-def]
+    unsafe = sample_unsafe_requests(app)
+    assert ("POST", "/api/records") in unsafe and ("PUT", f"/api/uploads/{SAMPLE_ID}") in unsafe
+    for method, url in unsafe:
+        response = client.open(url, method=method, json={})
+        assert 400 <= response.status_code < 500, (method, url)
+        assert_security_headers(url, response.headers)
+
+
+def assert_security_headers(url: str, headers) -> None:  # type: ignore[no-untyped-def]
+    csp = parse_csp(headers["Content-Security-Policy"])
+    for directive, value in EXPECTED_CSP.items():
+        assert csp.get(directive) == value, (url, directive, csp.get(directive))
+    assert "unsafe-inline" not in headers["Content-Security-Policy"]
+    assert "'unsafe-eval'" not in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff", url
+    assert headers["Referrer-Policy"] == "no-referrer", url
+    assert headers["X-Frame-Options"] == "DENY", url
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin", url
+    policy = headers["Permissions-Policy"]
+    for feature in ("camera=(self)", "microphone=(self)", "geolocation=(self)"):
+        assert feature in policy, (url, policy)
+    if url.startswith("/api/"):
+        assert headers["Cache-Control"] == "no-store", url
 
 
 def test_shell_files_exist_and_have_exact_mime_types(client) -> None:  # type: ignore[no-untyped-def]
@@ -106,6 +143,7 @@ def test_index_has_no_inline_script_or_style() -> None:
 @pytest.fixture
 def production_app(monkeypatch, database_url):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("SAFEPASSAGE_SECRET_KEY", "x" * 48)
+    monkeypatch.setenv("SAFEPASSAGE_SERVER_KEY", "A" * 43)
     monkeypatch.setenv("DATABASE_URL", database_url)
     app = create_app(ProductionConfig())
     yield app

@@ -1,0 +1,58 @@
+"""``/api/records``: push sealed records, pull them by cursor, read the chain heads."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Blueprint, Response, jsonify
+
+from .. import settings
+from ..services import records
+from . import guards
+from .parsing import MAX_INT, invalid, json_object, members, query_int
+
+bp = Blueprint("records", __name__)
+
+
+def _items(body: Mapping[str, Any]) -> list[records.Push]:
+    """The batch, shape-checked as a whole before anything is stored."""
+    batch = body["records"]
+    limit = settings.current().max_batch
+    if not isinstance(batch, list) or not 1 <= len(batch) <= limit:
+        raise invalid(f"records must be a list of 1 to {limit} items.")
+    items = []
+    for item in batch:
+        item = members(item, "records[]", {"envelope", "wrap"})
+        if not isinstance(item["envelope"], dict):
+            raise invalid("envelope must be a JSON object.")
+        if not isinstance(item["wrap"], dict):
+            raise invalid("wrap must be a JSON object.")
+        wrap = records.wrap_text(item["wrap"])
+        if wrap is None:
+            raise invalid(f"wrap must be at most {records.MAX_WRAP} bytes of JSON.")
+        items.append(records.Push(item["envelope"], wrap))
+    return items
+
+
+@bp.post("/records")
+def push() -> Response:
+    current = guards.signed_in(csrf=True)
+    items = _items(members(json_object(), "body", {"records"}))
+    stored = records.push(current, items)
+    return jsonify({"results": [{"rid": s.rid, "receipt": s.receipt} for s in stored]})
+
+
+@bp.get("/records")
+def pull() -> Response:
+    current = guards.signed_in(csrf=False)
+    config = settings.current()
+    after = query_int("after", 0, lo=0, hi=MAX_INT)
+    limit = query_int("limit", config.max_pull, lo=1, hi=config.max_pull)
+    page = records.pull(current, after, limit)
+    return jsonify({"records": page.records, "next": page.next, "more": page.more})
+
+
+@bp.get("/records/heads")
+def heads() -> Response:
+    current = guards.signed_in(csrf=False)
+    return jsonify({"heads": records.heads(current)})
