@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from spcrypto import FormatError
-from spcrypto._encoding import b64u_decode, b64u_encode  # SP1's one strict base64url
+from spcrypto import b64u_decode, b64u_encode  # SP1's one strict base64url
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = Path(os.environ.get("SAFEPASSAGE_INSTANCE", ROOT / "instance"))

@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Flask, current_app
-from spcrypto.stream import CT_CHUNK
+from spcrypto import CT_CHUNK
 
 # HKDF info labels: versioned, and distinct from every SP1 DST ("SP1/..."), so the relay's keys
 # can never collide with a key of the format itself.

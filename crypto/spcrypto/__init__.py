@@ -59,19 +59,28 @@ from .record import (
     wrap_for_owner,
     wrap_for_recipient,
 )
+from ._encoding import b64u_decode, b64u_encode
 from .stream import (
+    CT_CHUNK,
     AttachmentEncryptor,
     AttachmentRef,
     attachment_ct_len,
+    chunk_hash,
     decrypt_attachment,
     encrypt_attachment,
+    is_attachment_ct_len,
 )
 
 SUITE = "SP1"
 FORMAT_VERSION = 1
 
 __all__ = [
+    "CT_CHUNK",
     "FORMAT_VERSION",
+    "b64u_decode",
+    "b64u_encode",
+    "chunk_hash",
+    "is_attachment_ct_len",
     "SUITE",
     "AccountKeys",
     "AttachmentEncryptor",

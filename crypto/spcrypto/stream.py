@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO
 
 from cryptography.exceptions import InvalidTag
@@ -76,6 +76,31 @@ def attachment_ct_len(size: int) -> int:
     """Ciphertext length of a ``size``-byte file: P + 16 per chunk, P = Padmé(size)."""
     padded = padme(size)
     return padded + P.TAG_LEN * _chunk_count(padded)
+
+
+def is_attachment_ct_len(ct_len: int) -> bool:
+    """True if §8.1 can produce a ciphertext of ``ct_len`` bytes (the keyless length check).
+
+    With n = ⌈ct_len / 65552⌉ chunks the padded plaintext is P = ct_len − 16·n; an encoder makes
+    exactly n = max(1, ⌈P / 65536⌉) chunks, and P is a Padmé output, so Padmé(P) = P.
+    """
+    if not isinstance(ct_len, int) or isinstance(ct_len, bool) or not P.TAG_LEN <= ct_len <= MAX_INT:
+        return False
+    n = -(-ct_len // CT_CHUNK)
+    padded = ct_len - P.TAG_LEN * n
+    return padded >= 0 and n == _chunk_count(padded) and padme(padded) == padded
+
+
+def chunk_hash(chunk_digests: Iterable[bytes]) -> bytes:
+    """§8.1's ``hash`` from the SHA-256 of each ciphertext chunk, in order: what a server that
+    stores chunks with their digests computes keylessly (§8.2)."""
+    h = P.new_sha256()
+    h.update(dst("chunks"))
+    for digest in chunk_digests:
+        if len(digest) != 32:
+            raise FormatError("chunk digest must be 32 bytes")
+        h.update(digest)
+    return h.finalize()
 
 
 def _nonce(i: int, last: bool) -> bytes:

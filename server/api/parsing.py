@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import request
 from spcrypto import FormatError
-from spcrypto._encoding import b64u_decode
+from spcrypto import b64u_decode
 
 from ..errors import ApiError
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import spcrypto
 from argon2.exceptions import InvalidHashError, VerificationError
-from spcrypto._encoding import b64u_encode
+from spcrypto import b64u_encode
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 

@@ -12,7 +12,7 @@ import hashlib
 import secrets
 
 from spcrypto import FormatError
-from spcrypto._encoding import b64u_decode, b64u_encode
+from spcrypto import b64u_decode, b64u_encode
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 

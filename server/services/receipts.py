@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import spcrypto
-from spcrypto._encoding import b64u_encode
+from spcrypto import b64u_encode
 
 from .. import __version__, settings
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import spcrypto
 from spcrypto import ChainHead, Envelope, Header
-from spcrypto._encoding import b64u_decode, b64u_encode
+from spcrypto import b64u_decode, b64u_encode
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session

@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 
 from spcrypto import FormatError
-from spcrypto._encoding import b64u_decode, b64u_encode
+from spcrypto import b64u_decode, b64u_encode
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 

@@ -22,8 +22,7 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 import spcrypto
-from spcrypto._encoding import b64u_decode, dst
-from spcrypto.stream import CHUNK, CT_CHUNK
+from spcrypto import CT_CHUNK, b64u_decode, chunk_hash, is_attachment_ct_len
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -34,22 +33,7 @@ from ..errors import ApiError
 from ..models import Attachment, AttachmentChunk
 from . import receipts
 
-TAG = CT_CHUNK - CHUNK  # 16 bytes of AES-GCM tag per chunk
 DOWNLOAD_BATCH = 16  # chunks read per database round trip when streaming a download (1 MiB)
-
-
-def is_valid_ct_len(ct_len: int) -> bool:
-    """True if SP1 §8.1 can produce a ciphertext of ``ct_len`` bytes.
-
-    With n = ⌈ct_len / 65552⌉ chunks, the padded plaintext is P = ct_len − 16·n; the encoder
-    would have made exactly n = max(1, ⌈P / 65536⌉) chunks, and P must be a Padmé output
-    (attachments are padded to Padmé(size), and Padmé(P) = P exactly for those values).
-    """
-    if ct_len < TAG:
-        return False
-    n = -(-ct_len // CT_CHUNK)
-    padded = ct_len - TAG * n
-    return padded >= 0 and n == max(1, -(-padded // CHUNK)) and spcrypto.padme(padded) == padded
 
 
 def declare(account_id: str, aid: str, ct_len: int, hash_text: str) -> tuple[Attachment, bool]:
@@ -58,7 +42,7 @@ def declare(account_id: str, aid: str, ct_len: int, hash_text: str) -> tuple[Att
     Raises 400 invalid-request for a length SP1 cannot produce or over ``MAX_ATTACHMENT``, and
     409 upload-conflict if ``aid`` was declared with another length or hash.
     """
-    if not (is_valid_ct_len(ct_len) and ct_len <= settings.current().max_attachment):
+    if not (is_attachment_ct_len(ct_len) and ct_len <= settings.current().max_attachment):
         raise ApiError.of("invalid-request",
                           "ct_len is not an SP1 attachment length within the server's limit.")
     try:
@@ -190,13 +174,10 @@ def write_part(account_id: str, aid: str, offset: int, stream: BinaryIO,
 
 def _chunk_hash(account_id: str, aid: str) -> bytes:
     """SP1 §8.1's ``hash`` over the stored chunks, from their stored SHA-256s, in order."""
-    h = hashlib.sha256(dst("chunks"))
-    for digest in db.session().scalars(
-            select(AttachmentChunk.sha256)
-            .where(AttachmentChunk.account_id == account_id, AttachmentChunk.aid == aid)
-            .order_by(AttachmentChunk.idx)):
-        h.update(digest)
-    return h.digest()
+    return chunk_hash(db.session().scalars(
+        select(AttachmentChunk.sha256)
+        .where(AttachmentChunk.account_id == account_id, AttachmentChunk.aid == aid)
+        .order_by(AttachmentChunk.idx)))
 
 
 def is_complete(session: Session, account_id: str, aid: str, ct_len: int, hash_text: str) -> bool:

@@ -49,6 +49,25 @@ def test_attachment_round_trip(size: int, seed: int) -> None:
 
 
 @FAST
+@given(size=st.integers(0, 3 * 65536 + 17), seed=st.integers(0, 2**32))
+def test_keyless_checks_agree_with_the_encryptor(size: int, seed: int) -> None:
+    """What a server checks without keys (§8.2): the length is one SP1 can produce, and the
+    chunk hash recomputed from per-chunk digests is the one in the signed header."""
+    ct, ref = _encrypt(S.new_cek(), _data(seed, size))
+    assert S.is_attachment_ct_len(ref.ct_len)
+    chunks = [ct[i:i + S.CT_CHUNK] for i in range(0, len(ct), S.CT_CHUNK)]
+    assert S.chunk_hash(P.sha256(c) for c in chunks) == ref.hash
+    assert S.chunk_hash(P.sha256(c) for c in reversed(chunks)) != ref.hash or len(chunks) == 1
+
+
+def test_lengths_no_encoder_makes_are_refused() -> None:
+    # Under one tag, negative, booleans, a full chunk plus a lone tag byte, beyond 2^53.
+    for bad in (-1, 0, 15, True, S.CT_CHUNK + 1, 2**53 + 16):
+        assert not S.is_attachment_ct_len(bad)
+    assert S.is_attachment_ct_len(16) and S.is_attachment_ct_len(S.CT_CHUNK)
+
+
+@FAST
 @given(sizes=st.lists(st.integers(0, 70000), max_size=3), seed=st.integers(0, 2**32))
 def test_incremental_encryptor_matches_any_split(sizes: list[int], seed: int) -> None:
     # However the caller slices its reads, the ciphertext is the same bytes.

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from server.db import db
 from server.models import AttachmentChunk
-from server.services.uploads import is_valid_ct_len
+
 from tests.server.factories import CHUNK, Attachment, b64, encrypt
 
 PART = 16 * CHUNK
@@ -63,10 +63,10 @@ def test_valid_ct_lens_are_exactly_what_sp1_produces() -> None:
     limit = 5 * CHUNK + 1000
     produced = {spcrypto.attachment_ct_len(size) for size in range(0, limit)}
     produced = {n for n in produced if n <= limit}
-    assert {n for n in range(limit) if is_valid_ct_len(n)} == produced
+    assert {n for n in range(limit) if spcrypto.is_attachment_ct_len(n)} == produced
     for size in (10**6, 10**7 + 3, 2**30, 2**31 - 5):
-        assert is_valid_ct_len(spcrypto.attachment_ct_len(size))
-        assert not is_valid_ct_len(spcrypto.attachment_ct_len(size) + 1)
+        assert spcrypto.is_attachment_ct_len(spcrypto.attachment_ct_len(size))
+        assert not spcrypto.is_attachment_ct_len(spcrypto.attachment_ct_len(size) + 1)
 
 
 def test_declaring_is_idempotent_and_conflicts_are_refused(delegate) -> None:  # type: ignore[no-untyped-def]
