@@ -5,7 +5,7 @@
 import { openDB } from "../../vendor/idb.js";
 
 const NAME = "safe-passage";
-const VERSION = 2;
+const VERSION = 3;
 
 const UPGRADES = [
   // 1: preferences that are not secrets (the interface language, the unlock policy and the
@@ -21,14 +21,53 @@ const UPGRADES = [
     db.createObjectStore("chunks", { keyPath: ["aid", "i"] });
     db.createObjectStore("drafts");
   },
+  // 3: accounts and sync (issue 5). "receipts": the server's signed receipt of each record, by
+  // rid ({rid, receipt}); "attachments": one row per attachment a record names, by aid
+  // ({aid, complete: whether every ciphertext chunk is on this device, receipt: the server's
+  // receipt or null}); "sync": "account" (the account sealed under the AK: id, username, role,
+  // bundle, pinned server key) and "cursor" (how far this device has pulled). A v2 vault's
+  // attachments were all made on this device, so each gets a complete row without a receipt.
+  (db, tx) => {
+    db.createObjectStore("receipts", { keyPath: "rid" });
+    const attachments = db.createObjectStore("attachments", { keyPath: "aid" });
+    db.createObjectStore("sync");
+    // Only IndexedDB requests are chained here, so the upgrade transaction stays open.
+    return tx.objectStore("records").getAll().then((rows) => {
+      for (const row of rows) {
+        for (const aid of attachmentIdsOf(row)) attachments.put({ aid, complete: true, receipt: null });
+      }
+    });
+  },
 ];
+
+/** The aids a stored record's header names (parsed without the crypto module: no keys needed). */
+function attachmentIdsOf(row) {
+  try {
+    const header = JSON.parse(row.envelope.hdr);
+    return Array.isArray(header.att) ? header.att.map((a) => String(a.aid)) : [];
+  } catch {
+    return []; // a damaged row: the vault reports it at unlock
+  }
+}
 
 let opening = null;
 
 export function database() {
   opening ??= openDB(NAME, VERSION, {
-    upgrade(db, oldVersion) {
-      for (let v = oldVersion; v < VERSION; v++) UPGRADES[v](db);
+    upgrade(db, oldVersion, _newVersion, tx) {
+      // A step may return a promise of IndexedDB requests on the upgrade transaction; the next
+      // step runs after it, still inside that one transaction (all or nothing).
+      const run = (v) => {
+        for (; v < VERSION; v++) {
+          const pending = UPGRADES[v](db, tx);
+          if (pending && typeof pending.then === "function") {
+            const next = v + 1;
+            pending.then(() => run(next)).catch(() => tx.abort());
+            return;
+          }
+        }
+      };
+      run(oldVersion);
     },
     // Another tab upgrading or deleting the database (wipe): let it proceed.
     blocking() {

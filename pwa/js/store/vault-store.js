@@ -34,11 +34,22 @@ export async function allRecords() {
   return (await database()).getAll("records");
 }
 
-/** A sealed record and the device chain head that now points at it: one transaction. */
-export async function putRecord(record, head) {
-  await write(["records", "vault"], (tx) => {
+/** The stored rows of the given rids, read in one transaction (missing ones are skipped). */
+export async function getRecords(rids) {
+  const tx = (await database()).transaction("records");
+  const rows = await Promise.all(rids.map((rid) => tx.store.get(rid)));
+  return rows.filter(Boolean);
+}
+
+/**
+ * A sealed record, the device chain head that now points at it and a row for each attachment
+ * it adds (`newAids`, whose chunks were written before): one transaction.
+ */
+export async function putRecord(record, head, newAids = []) {
+  await write(["records", "vault", "attachments"], (tx) => {
     tx.objectStore("records").put(record);
     tx.objectStore("vault").put(head, "head");
+    for (const aid of newAids) tx.objectStore("attachments").put({ aid, complete: true, receipt: null });
   });
 }
 
@@ -53,6 +64,12 @@ export async function putChunks(chunks) {
 export async function getChunk(aid, i) {
   const row = await (await database()).get("chunks", [aid, i]);
   return row ? row.ct : undefined;
+}
+
+/** Chunks from..to-1 of one attachment, in order, read in one transaction (an upload part). */
+export async function getChunkRange(aid, from, to) {
+  const rows = await (await database()).getAll("chunks", IDBKeyRange.bound([aid, from], [aid, to - 1]));
+  return rows.map((row) => (row.ct instanceof Uint8Array ? row.ct : new Uint8Array(row.ct)));
 }
 
 /** Every chunk key [aid, i] (no ciphertext loaded). */
@@ -80,12 +97,19 @@ export async function deleteDraft() {
   await write(["drafts"], (tx) => tx.objectStore("drafts").delete("current"));
 }
 
-/** Restore: key material, head and records in one transaction (chunks were written before). */
-export async function putRestored(meta, head, records) {
-  await write(["vault", "records"], (tx) => {
+/**
+ * Restore: key material, head, records and their attachment rows ({aid, complete, receipt}),
+ * and the sealed account and record receipts when the backup had them, in one transaction (the
+ * chunks were written before).
+ */
+export async function putRestored(meta, head, records, attachments, { account = null, receipts = [] } = {}) {
+  await write(["vault", "records", "attachments", "receipts", "sync"], (tx) => {
     tx.objectStore("vault").put(meta, "meta");
     tx.objectStore("vault").put(head, "head");
     for (const r of records) tx.objectStore("records").put(r);
+    for (const row of attachments) tx.objectStore("attachments").put(row);
+    for (const r of receipts) tx.objectStore("receipts").put(r);
+    if (account) tx.objectStore("sync").put(account, "account");
   });
 }
 

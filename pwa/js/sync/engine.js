@@ -1,0 +1,398 @@
+// "Sync now": what will go up (plan), then upload, push, pull and download — only ever when the
+// delegate asks (docs/sync-api.md, "Client behaviour").
+//
+// Trust: the server is a relay that may lie. Every receipt is verified under the server key
+// pinned at enrolment, for the exact entry hash or attachment hash it must cover, before
+// anything is marked as synced. Every pulled record must verify under the account's own
+// signing key, open with the account key, and extend the device chains this vault already
+// holds with no gap, fork or reordering (SPEC §11): a server that hides or reorders records is
+// caught, and the sync stops with AccountError("unverified") before storing that page.
+//
+// Faults: local records are never deleted or rewritten by sync; receipts, pulled pages (records
+// + receipts + cursor) and finished downloads are each one IndexedDB transaction; the server's
+// answers are idempotent. A page killed or a connection cut anywhere loses and duplicates
+// nothing: the next sync resumes (uploads from the server's offset, pulls from the stored cursor,
+// downloads of attachments still marked incomplete).
+import * as sp from "../../crypto/sp1.js";
+import { getRecords, putChunks } from "../store/vault-store.js";
+import * as syncStore from "../store/sync-store.js";
+import * as port from "../vault/sync-port.js";
+import { backoff, request, retryPolicy, sleep } from "./api.js";
+import { authed, context, ensureSession } from "./auth.js";
+import { AccountError, unverified } from "./errors.js";
+import { CT_CHUNK, uploadAttachment } from "./uploader.js";
+
+const PULL_LIMIT = 200;
+const CHUNK_BATCH = 16; // downloaded chunks per IndexedDB transaction (~1 MiB)
+const READ_TIMEOUT_MS = 60000; // a download that stalls this long is treated as cut
+
+const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+const send = (ctx) => (method, path, options) => authed(ctx, method, path, options);
+const chainKey = (header) => header.author + "." + header.dev;
+
+// ---------------------------------------------------------------------------------------------
+// What is not on the server yet.
+
+/** Header attachment entries {aid, ct_len, hash} of every record, by aid. */
+function attachmentEntries(s) {
+  const entries = new Map();
+  for (const rec of s.records.values()) {
+    for (const [aid, a] of rec.attByAid) if (!entries.has(aid)) entries.set(aid, { rec, entry: a });
+  }
+  return entries;
+}
+
+/**
+ * Records without a receipt (in chain order: by device, then seq) with their stored rows, and
+ * attachments held whole on this device without a receipt.
+ */
+async function pending(s) {
+  const receipts = await syncStore.receiptRids();
+  const unsent = [...s.records.keys()].filter((rid) => !receipts.has(rid));
+  const records = (await getRecords(unsent))
+    .map((row) => ({ row, rec: s.records.get(row.rid) }))
+    .sort((a, b) => (a.rec.header.dev < b.rec.header.dev ? -1 : a.rec.header.dev > b.rec.header.dev ? 1 : 0)
+      || a.rec.header.seq - b.rec.header.seq);
+  const entries = attachmentEntries(s);
+  const attachments = (await syncStore.allAttachments())
+    .filter((row) => row.complete && !row.receipt && entries.has(row.aid))
+    .map((row) => ({ aid: row.aid, ...entries.get(row.aid) }));
+  return { records, attachments };
+}
+
+const recordBytes = (row) => row.envelope.hdr.length + row.envelope.body.length + row.envelope.sig.length;
+
+/** {records, attachments, bytes}: what "Sync now" will send. Local only: no request is made. */
+export async function plan() {
+  const { s } = await context();
+  const p = await pending(s);
+  const bytes = p.records.reduce((n, r) => n + recordBytes(r.row), 0) + p.attachments.reduce((n, a) => n + a.entry.ct_len, 0);
+  return { records: p.records.length, attachments: p.attachments.length, bytes };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The server's parameters.
+
+async function serverInfo(ctx) {
+  const info = await request("GET", "/api/server");
+  if (!info || info.receipt_key !== ctx.account.serverKey) throw new AccountError("server-changed", "the server's receipt key changed");
+  const positive = (v, fallback) => (Number.isSafeInteger(v) && v > 0 ? v : fallback);
+  return { partSize: positive(info.part_size, 16 * CT_CHUNK), maxBatch: Math.min(positive(info.max_batch, 50), 50) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Push.
+
+async function uploadAll(ctx, server, attachments, progress) {
+  const total = attachments.reduce((n, a) => n + a.entry.ct_len, 0);
+  let done = 0;
+  progress({ phase: "upload", done, total });
+  for (const { aid, entry } of attachments) {
+    const receipt = await uploadAttachment({
+      aid, ctLen: entry.ct_len, hash: entry.hash, serverKey: ctx.serverKey, partSize: server.partSize,
+      send: send(ctx), alive: () => { ctx.check(); return true; },
+      onBytes: (n) => { done += n; progress({ phase: "upload", done, total }); },
+    });
+    ctx.check();
+    await syncStore.putAttachmentReceipt(aid, receipt);
+  }
+  return total;
+}
+
+/** Verifies the receipts of a pushed batch (in order) and returns the rows to store. */
+async function verifiedReceipts(ctx, batch, results) {
+  if (!Array.isArray(results) || results.length > batch.length) throw unverified("unexpected push answer");
+  const rows = [];
+  for (let n = 0; n < results.length; n++) {
+    const { row, rec } = batch[n];
+    const result = results[n];
+    if (!result || result.rid !== row.rid) throw unverified("a receipt names another record");
+    try {
+      await sp.verifyReceipt(result.receipt, ctx.serverKey, rec.entryHash);
+    } catch {
+      throw unverified("a record receipt does not verify");
+    }
+    rows.push({ rid: row.rid, receipt: result.receipt });
+  }
+  return rows;
+}
+
+async function pushAll(ctx, server, records, progress) {
+  let done = 0;
+  progress({ phase: "records", done, total: records.length });
+  for (let n = 0; n < records.length; n += server.maxBatch) {
+    const batch = records.slice(n, n + server.maxBatch);
+    let results;
+    let failure = null;
+    try {
+      const answer = await authed(ctx, "POST", "/api/records", {
+        json: { records: batch.map(({ row }) => ({ envelope: row.envelope, wrap: row.wrap })) },
+      });
+      results = answer && answer.results;
+      if (!Array.isArray(results) || results.length !== batch.length) throw unverified("unexpected push answer");
+    } catch (err) {
+      if (!(err instanceof AccountError) || !err.details?.results) throw err;
+      // The batch stopped at one record: keep the receipts of those stored before it.
+      results = err.details.results;
+      failure = err;
+    }
+    // All receipts of the batch verify, or none is stored: nothing is marked synced on trust.
+    const rows = await verifiedReceipts(ctx, batch, results);
+    ctx.check();
+    await syncStore.putReceipts(rows);
+    done += rows.length;
+    progress({ phase: "records", done, total: records.length });
+    if (failure) {
+      // A fork or gap at the server means it holds something this device's chain does not.
+      if (["chain-fork", "chain-gap"].includes(failure.serverCode)) throw unverified("the server's chain differs from this device's");
+      throw failure;
+    }
+  }
+  return done;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pull.
+
+/**
+ * Reads and checks one page of GET /api/records after `after`. `s` holds the records known so
+ * far (opened), `heads` their verified chain heads, `receipts` the rids with a stored receipt
+ * (a Set or a Map: only has() is used).
+ * Returns {fresh: [{row, rec, receipt}], known: [{rid, receipt}] (receipts for records held
+ * without one), next, more, heads}. Raises AccountError("unverified") on any inconsistency.
+ */
+export async function readPage(s, { fetchPage, serverKey, heads, receipts, ownDev, after }) {
+  const page = await fetchPage(after);
+  if (!page || !Array.isArray(page.records) || !Number.isSafeInteger(page.next) || typeof page.more !== "boolean") {
+    throw new AccountError("server-error", "unexpected records page");
+  }
+  let cursor = after;
+  const lastSeq = new Map();
+  const fresh = new Map();
+  const known = [];
+  for (const item of page.records) {
+    if (!item || !Number.isSafeInteger(item.cursor) || item.cursor <= cursor) throw unverified("records out of order");
+    cursor = item.cursor;
+    let rec;
+    try {
+      const header = sp.parseHeader(item.envelope.hdr);
+      rec = await port.openStored(s, { rid: header.rid, envelope: item.envelope, wrap: item.wrap });
+      await sp.verifyReceipt(item.receipt, serverKey, rec.entryHash);
+    } catch {
+      throw unverified("a pulled record or its receipt does not verify");
+    }
+    // Each device pushes its chain in order, so the server's order keeps each chain ascending.
+    const key = chainKey(rec.header);
+    if ((lastSeq.get(key) || 0) >= rec.header.seq) throw unverified("records of a device out of order");
+    lastSeq.set(key, rec.header.seq);
+    const local = s.records.get(rec.rid) || fresh.get(rec.rid)?.rec;
+    if (local) {
+      if (hex(local.entryHash) !== hex(rec.entryHash)) throw unverified("a pulled record differs from the copy held");
+      if (!receipts.has(rec.rid)) known.push({ rid: rec.rid, receipt: item.receipt });
+      continue;
+    }
+    // This device's own chain is only ever written here: a record of it not held is forged.
+    if (rec.header.dev === ownDev) throw unverified("a pulled record claims this device");
+    fresh.set(rec.rid, { row: { rid: rec.rid, envelope: item.envelope, wrap: item.wrap }, rec, receipt: item.receipt });
+  }
+  if (page.next < cursor || (page.more && page.next <= after)) throw unverified("the records cursor does not advance");
+  const list = [...fresh.values()];
+  let next;
+  try {
+    next = await sp.verifyChain(list.map((f) => ({ header: f.rec.header, entryHash: f.rec.entryHash })), heads);
+  } catch {
+    throw unverified("pulled records leave a gap or fork in a device chain");
+  }
+  return { fresh: list, known, next: page.next, more: page.more, heads: next };
+}
+
+const aidsOf = (fresh) => fresh.flatMap((f) => [...f.rec.attByAid.keys()]);
+
+async function pullAll(ctx, progress) {
+  const { s } = ctx;
+  let heads;
+  try {
+    heads = await port.chainHeads(s);
+  } catch {
+    throw unverified("the device chains on this device are damaged");
+  }
+  const receipts = await syncStore.receiptRids();
+  let after = (await syncStore.getSync("cursor")) || 0;
+  let received = 0;
+  progress({ phase: "pull", done: 0, total: null });
+  for (;;) {
+    const page = await readPage(s, {
+      fetchPage: (from) => authed(ctx, "GET", `/api/records?after=${from}&limit=${PULL_LIMIT}`),
+      serverKey: ctx.serverKey, heads, receipts, ownDev: ctx.dev, after,
+    });
+    ctx.check();
+    // Records, receipts and cursor in one transaction: the cursor never passes unstored records.
+    await syncStore.putPulled({
+      records: page.fresh.map((f) => f.row),
+      receipts: [...page.fresh.map((f) => ({ rid: f.row.rid, receipt: f.receipt })), ...page.known],
+      aids: aidsOf(page.fresh), cursor: page.next,
+    });
+    port.addRecords(s, page.fresh.map((f) => f.rec));
+    for (const f of page.fresh) receipts.add(f.row.rid);
+    for (const k of page.known) receipts.add(k.rid);
+    heads = page.heads;
+    after = page.next;
+    received += page.fresh.length;
+    progress({ phase: "pull", done: received, total: null });
+    if (!page.more) return received;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Download.
+
+/** A new buffer holding `a` then `b` (the held-back tail of a download and the next piece). */
+function append(a, b) {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+function withTimeout(promise, ms, onTimeout) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => {
+        onTimeout();
+        reject(new AccountError("offline", "the download stalled"));
+      }, ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Streams one attachment's ciphertext into IndexedDB chunks while decrypting it (discarding the
+ * plaintext) to check it against the signed header: length, every chunk's tag, the chunk hash.
+ * The last chunks and the "complete" mark are written together, only after it verified.
+ */
+async function downloadOne(ctx, { aid, rec, entry }, receipt, onBytes) {
+  const response = await authed(ctx, "GET", `/api/attachments/${aid}`, { raw: true });
+  const reader = response.body.getReader();
+  let pendingBytes = new Uint8Array(0);
+  let index = 0;
+  let batch = [];
+  async function* pieces() {
+    for (;;) {
+      let step;
+      try {
+        step = await withTimeout(reader.read(), READ_TIMEOUT_MS, () => reader.cancel().catch(() => {}));
+      } catch (err) {
+        throw err instanceof AccountError ? err : new AccountError("offline", "the download was cut");
+      }
+      if (step.done) return;
+      const piece = step.value;
+      onBytes(piece.length);
+      yield piece;
+      ctx.check();
+      pendingBytes = append(pendingBytes, piece);
+      while (pendingBytes.length >= CT_CHUNK) {
+        batch.push({ aid, i: index++, ct: pendingBytes.slice(0, CT_CHUNK) });
+        pendingBytes = pendingBytes.subarray(CT_CHUNK);
+        if (batch.length >= CHUNK_BATCH) {
+          await putChunks(batch);
+          batch = [];
+        }
+      }
+    }
+  }
+  try {
+    await sp.decryptAttachment(pieces(), rec.cek, entry, rec.sizeByAid.get(aid), async () => {});
+  } catch (err) {
+    if (err instanceof AccountError) throw err;
+    throw unverified("a downloaded attachment does not match its record");
+  }
+  if (pendingBytes.length) batch.push({ aid, i: index++, ct: pendingBytes.slice() });
+  ctx.check();
+  await syncStore.putDownloaded(aid, batch, receipt);
+}
+
+/** Downloads every attachment a stored record names that this device does not hold whole. */
+export async function downloadAll(ctx, progress) {
+  const entries = attachmentEntries(ctx.s);
+  const wanted = (await syncStore.allAttachments()).filter((row) => !row.complete && entries.has(row.aid));
+  const total = wanted.reduce((n, row) => n + entries.get(row.aid).entry.ct_len, 0);
+  let done = 0;
+  progress({ phase: "download", done, total });
+  for (const row of wanted) {
+    const item = { aid: row.aid, ...entries.get(row.aid) };
+    let state;
+    try {
+      state = await authed(ctx, "GET", `/api/uploads/${row.aid}`);
+    } catch (err) {
+      if (err.serverCode === "not-found") throw unverified("the server no longer holds an attachment");
+      throw err;
+    }
+    if (!state || !state.complete || !state.receipt) throw unverified("the server no longer holds an attachment");
+    try {
+      await sp.verifyReceipt(state.receipt, ctx.serverKey, sp.b64uDecode(item.entry.hash, 32));
+    } catch {
+      throw unverified("an attachment receipt does not verify");
+    }
+    // A cut download starts again (the server sends whole attachments); chunks are overwritten.
+    const start = done;
+    for (let attempt = 1; ; attempt++) {
+      done = start;
+      try {
+        await downloadOne(ctx, item, state.receipt, (n) => {
+          done += n;
+          progress({ phase: "download", done, total });
+        });
+        break;
+      } catch (err) {
+        if (!(err instanceof AccountError) || err.code !== "offline" || attempt >= retryPolicy().attempts) throw err;
+        await sleep(backoff(attempt));
+      }
+    }
+  }
+  return wanted.length;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One sync.
+
+let running = null;
+
+/** Runs `fn` unless a sync is running, in which case its caller waits for that one first. */
+export function exclusive(fn) {
+  const run = (running || Promise.resolve()).catch(() => {}).then(fn);
+  const mine = run.finally(() => {
+    if (running === mine) running = null;
+  });
+  running = mine;
+  return mine;
+}
+
+/** The sync itself (callers go through exclusive()). */
+export async function syncOnce(ctx, onProgress) {
+  const progress = (p) => {
+    if (!onProgress) return;
+    try {
+      onProgress(p);
+    } catch {
+      // a screen's failure must not break the sync
+    }
+  };
+  await ensureSession(ctx);
+  const server = await serverInfo(ctx);
+  const todo = await pending(ctx.s);
+  const bytes = await uploadAll(ctx, server, todo.attachments, progress);
+  const sentRecords = await pushAll(ctx, server, todo.records, progress);
+  const receivedRecords = await pullAll(ctx, progress);
+  const receivedAttachments = await downloadAll(ctx, progress);
+  return {
+    sent: { records: sentRecords, attachments: todo.attachments.length, bytes },
+    received: { records: receivedRecords, attachments: receivedAttachments },
+    conflicts: port.conflictCount(ctx.s),
+  };
+}
+
+export async function syncNow({ onProgress = null } = {}) {
+  return exclusive(async () => syncOnce(await context(), onProgress));
+}

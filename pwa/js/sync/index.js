@@ -1,0 +1,14 @@
+// The account and sync service (issue 5). Contract: docs/account-contract.md; wire protocol:
+// docs/sync-api.md. Data flows ui -> this service -> the vault (pwa/js/vault/sync-port.js),
+// /crypto/sp1.js, js/store/ and fetch; nothing here runs unless the delegate asks.
+//
+//   api.js       the fetch wrapper: same origin, CSRF, JSON errors, retry with backoff
+//   auth.js      the account of the unlocked vault, its server session, silent sign-in
+//   uploader.js  resumable attachment upload from IndexedDB chunks
+//   engine.js    plan, upload, push, pull, download: "Sync now"
+//   account.js   invite, enrolment, sign-in on a new device, devices, prepare for crossing
+export { AccountError } from "./errors.js";
+export {
+  enrol, listDevices, pendingInvite, prepareForCrossing, revokeDevice, signIn, signOut, status, takeInviteFromUrl,
+} from "./account.js";
+export { plan, syncNow } from "./engine.js";
