@@ -2,10 +2,14 @@
 import { pickLanguage, setTitleKey, t, useLanguage } from "./i18n.js";
 import { getPreference } from "./store/db.js";
 import { registerWorker } from "./sw-client.js";
+import * as account from "./sync/index.js";
 import * as vault from "./vault/index.js";
 import { appNameKey, loadAppearance } from "./ui/appearance.js";
 import { createVaultScreen } from "./ui/create-vault.js";
+import { crossingScreen } from "./ui/crossing.js";
+import { devicesScreen } from "./ui/devices.js";
 import { emergencyKitScreen } from "./ui/emergency-kit.js";
+import { enrolScreen } from "./ui/enrol.js";
 import { incidentDetailScreen } from "./ui/incident-detail.js";
 import { incidentFormScreen } from "./ui/incident-form.js";
 import { incidentListScreen } from "./ui/incident-list.js";
@@ -15,6 +19,8 @@ import { restoreScreen } from "./ui/restore.js";
 import { createRouter } from "./ui/router.js";
 import { mountSession } from "./ui/session.js";
 import { settingsScreen } from "./ui/settings.js";
+import { signInScreen } from "./ui/sign-in.js";
+import { syncScreen } from "./ui/sync.js";
 import { showUpdateBanner } from "./ui/update-banner.js";
 import { mountConnectionStatus, showVersion } from "./ui/status.js";
 import { unlockScreen } from "./ui/unlock.js";
@@ -32,12 +38,19 @@ const SCREENS = {
   detail: { build: incidentDetailScreen, unlocked: true },
   settings: { build: settingsScreen, unlocked: true },
   neutral: { build: neutralScreen, neutral: true },
+  // Accounts and sync (issue 5)
+  signin: { build: signInScreen },
+  enrol: { build: enrolScreen, unlocked: true },
+  sync: { build: syncScreen, unlocked: true },
+  devices: { build: devicesScreen, unlocked: true },
+  crossing: { build: crossingScreen, unlocked: true },
 };
 
 function startScreens() {
   const router = createRouter($("screen"));
   let flush = null;
   let current = null;
+  let inviteOpen = true; // until the account is created or the invite is refused
 
   const go = (name, params = {}) => {
     const spec = SCREENS[name];
@@ -58,22 +71,54 @@ function startScreens() {
     await vault.lock();
   }
 
+  // Removes the screens and the session bar before the vault's storage goes away (a wipe or
+  // Prepare for crossing): the lock that follows must not open Unlock, which reopens storage.
+  function teardown() {
+    flush = null;
+    current = null;
+    session.setActive(false);
+    router.clear();
+  }
+
   const ctx = {
     t,
     go,
     setFlush(fn) { flush = fn; },
     async unlocked() {
       await session.refreshPolicy();
+      // An invite link brought the delegate here: create the account before anything else.
+      if (inviteOpen && await Promise.resolve(account.pendingInvite()).catch(() => false)) {
+        go("enrol");
+        return;
+      }
       const draft = await Promise.resolve(vault.loadDraft()).catch(() => null);
       if (draft && draft.content) go("form", { draft });
       else go("list");
     },
+    inviteSettled() { inviteOpen = false; },
+    async signedIn(result) {
+      await session.refreshPolicy();
+      // Attachments a cut connection left behind come down with the next "Sync now".
+      go("list", { notice: result && result.pendingAttachments ? "signin.done.pending" : "signin.done" });
+    },
+    // Throws (and deletes nothing) if the service cannot prove the server holds everything.
+    async prepareForCrossing({ onProgress }) {
+      const screen = current;
+      current = null; // while the local database is removed, a lock must not open Unlock
+      try {
+        await account.prepareForCrossing({ onProgress });
+      } catch (error) {
+        const state = await vault.state(); // a lock (idle, Quick exit) may have come meanwhile
+        if (state === "unlocked") current = screen;
+        else go(state === "none" ? "create" : "unlock");
+        throw error;
+      }
+      teardown();
+      go("create", { notice: "crossing.done" });
+    },
     policyChanged() { session.refreshPolicy(); },
     async wipe() {
-      flush = null;
-      current = null; // the vault's lock event must not open Unlock (it would reopen storage)
-      session.setActive(false);
-      router.clear();
+      teardown();
       await vault.wipe();
       go("create", { notice: "wipe.done" });
     },
@@ -103,13 +148,17 @@ async function start() {
   await loadAppearance();
   mountLanguagePicker($("language"), language);
   mountConnectionStatus($("connection"));
+  // "#invite=…" is read once and removed from the address bar before anything else runs.
+  const invited = account.takeInviteFromUrl();
   const { go, session } = startScreens();
   const state = await vault.state();
   if (state === "unlocked") {
     await session.refreshPolicy();
-    go("list");
+    go(invited ? "enrol" : "list");
+  } else if (state === "locked") {
+    go("unlock", { notice: invited ? "unlock.invite" : null });
   } else {
-    go(state === "locked" ? "unlock" : "create");
+    go("create", { notice: invited ? "create.invite" : null });
   }
   await registerWorker({
     onUpdateReady: (apply) => showUpdateBanner($("update-banner"), apply),

@@ -52,4 +52,19 @@ def test_every_key_used_in_markup_exists() -> None:
         # Screens built with ui/dom.js: el(tag, {i18n: "key"}), say(region, "key"), button("key"), field("key").
         used |= set(re.findall(r'\bi18n(?:Label)?: "([a-z][\w.-]+)"', path.read_text()))
         used |= set(re.findall(r'\b(?:say\(\w+, |button\(|field\(|progressBar\()"([a-z][\w.-]+)"', path.read_text()))
+        # Keys kept in tables (error codes and sync phases to sentences) and passed as notices.
+        used |= set(re.findall(r'"((?:account|sync|signin|enrol|crossing|devices|conflict)\.[\w.-]+)"', path.read_text()))
+        used |= set(re.findall(r'notice: "([a-z][\w.-]+)"', path.read_text()))
     assert used and used <= set(english), used - set(english)
+
+
+def test_every_count_has_all_plural_forms_in_both_languages() -> None:
+    """Counts pick their form with Intl.PluralRules: Arabic needs six forms, English two; every
+    catalog has all six so a form is never missing in either."""
+    forms = ("zero", "one", "two", "few", "many", "other")
+    english = json.loads((ROOT / "pwa" / "i18n" / "en.json").read_text())
+    counted = {key.rsplit(".", 1)[0] for key in english if key.startswith("count.")}
+    assert counted
+    for catalog in (english, ARABIC):
+        for base in counted:
+            assert all(f"{base}.{form}" in catalog for form in forms), base

@@ -90,6 +90,10 @@ export function createVaultScreen(ctx, { notice = null } = {}) {
     el("p", { i18n: "create.intro" }),
     form,
     el("div", { className: "alt" }, [
+      el("p", { i18n: "create.signin.intro" }),
+      button("create.signin", () => ctx.go("signin")),
+    ]),
+    el("div", { className: "alt" }, [
       el("p", { i18n: "create.restore.intro" }),
       button("restore.open", () => ctx.go("restore")),
     ]),

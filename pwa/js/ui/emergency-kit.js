@@ -57,7 +57,7 @@ export function emergencyKitScreen(ctx, { secretKeyText }) {
     el("div", { className: "actions no-print" }, [
       button("kit.saved", () => {
         key.value = "";
-        ctx.go("list");
+        ctx.unlocked(); // the incident list, or "Create account" when an invite brought the delegate here
       }, "button primary"),
     ]),
   ]);

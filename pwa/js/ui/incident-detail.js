@@ -3,6 +3,7 @@
 import * as vault from "../vault/index.js";
 import { t } from "../i18n.js";
 import { button, el, liveRegion, onLanguageChange, say } from "./dom.js";
+import { formatNumber } from "./account-text.js";
 import { formatDate, typeKey } from "./incident-types.js";
 
 const ROWS = [
@@ -33,7 +34,15 @@ function facts(incident) {
   ]));
 }
 
-export function incidentDetailScreen(ctx, { rid }) {
+/** Which one, who and when, for one of the conflicting versions: "Version 1 of 2", the device
+ *  (if the vault names it; Incident does not carry it yet) and the time it was saved. */
+function savedBy(incident, i, n) {
+  const device = incident.device && typeof incident.device === "object" ? incident.device.name : incident.device;
+  const vars = { i: formatNumber(i), n: formatNumber(n), date: formatDate(incident.savedAt) };
+  return device ? t("conflict.saved.device", { ...vars, device: String(device) }) : t("conflict.saved", vars);
+}
+
+export function incidentDetailScreen(ctx, { rid, notice = null }) {
   const urls = new Set();
   const status = liveRegion("status");
   const body = el("div", { className: "stack" });
@@ -89,18 +98,68 @@ export function incidentDetailScreen(ctx, { rid }) {
     return el("li", {}, [details]);
   }
 
-  const load = () => vault.getIncident(rid).then(({ current, history }) => {
+  // Two devices changed this incident before syncing: both versions, stacked, each with who and
+  // when and its own "Keep this version" / "Edit this version". Keeping one seals a new version
+  // that supersedes it and records that it resolves the other, on every device that syncs.
+  function conflictView(current, conflicts) {
+    const heads = [current, ...conflicts];
+    const versions = heads.map((incident, index) => {
+      const headingId = `conflict-version-${index}`;
+      const others = heads.filter((other) => other.rid !== incident.rid).map((other) => other.rid);
+      const keep = el("button", {
+        type: "button", className: "button primary", i18n: "conflict.keep", "aria-describedby": headingId,
+        onclick: async () => {
+          for (const b of body.querySelectorAll("button")) b.disabled = true;
+          try {
+            const saved = await vault.saveIncident(incident.content, { supersedes: incident.rid, merges: others });
+            ctx.go("detail", { rid: saved.rid, notice: "conflict.resolved" });
+          } catch {
+            for (const b of body.querySelectorAll("button")) b.disabled = false;
+            say(status, "error.unknown");
+          }
+        },
+      });
+      const edit = el("button", {
+        type: "button", className: "button", i18n: "conflict.edit", "aria-describedby": headingId,
+        onclick: () => ctx.go("form", { edit: incident, merges: others }),
+      });
+      const atts = incident.attachments || [];
+      return el("li", { className: "conflict-version" }, [
+        el("h4", { id: headingId, text: savedBy(incident, index + 1, heads.length) }),
+        el("p", { className: "version-title", text: (incident.content || {}).title || t("list.untitled") }),
+        facts(incident),
+        atts.length
+          ? el("p", { className: "incident-meta", text: `${t("detail.attachments")}: ${atts.map((a) => a.name || "").join(", ")}` })
+          : null,
+        el("div", { className: "actions" }, [keep, edit]),
+      ]);
+    });
+    return el("section", { className: "conflicts", "aria-labelledby": "conflict-title" }, [
+      el("h3", { id: "conflict-title", i18n: "conflict.title" }),
+      el("p", { i18n: "conflict.intro" }),
+      el("ol", { className: "conflict-versions" }, versions),
+    ]);
+  }
+
+  const load = () => vault.getIncident(rid).then(({ current, history, conflicts = [] }) => {
     for (const url of urls) URL.revokeObjectURL(url);
     urls.clear();
     heading.removeAttribute("data-i18n");
     heading.textContent = (current.content || {}).title || t("list.untitled");
     const atts = current.attachments || [];
+    const inConflict = Array.isArray(conflicts) && conflicts.length > 0;
     body.replaceChildren(
-      el("p", { className: "incident-meta", text: t("detail.version", { n: current.version, date: formatDate(current.savedAt) }) }),
-      facts(current),
-      el("div", { className: "actions" }, [
-        button("detail.edit", () => ctx.go("form", { edit: current }), "button primary"),
-        button("detail.back", () => ctx.go("list")),
+      ...(inConflict ? [
+        el("p", { className: "tag conflict", i18n: "list.conflict" }),
+        conflictView(current, conflicts),
+        el("div", { className: "actions" }, [button("detail.back", () => ctx.go("list"))]),
+      ] : [
+        el("p", { className: "incident-meta", text: t("detail.version", { n: current.version, date: formatDate(current.savedAt) }) }),
+        facts(current),
+        el("div", { className: "actions" }, [
+          button("detail.edit", () => ctx.go("form", { edit: current }), "button primary"),
+          button("detail.back", () => ctx.go("list")),
+        ]),
       ]),
       el("h3", { id: "attachments-title", i18n: "detail.attachments" }),
       atts.length
@@ -115,7 +174,12 @@ export function incidentDetailScreen(ctx, { rid }) {
   load();
   const stop = onLanguageChange(load);
 
-  const node = el("section", { className: "card", "aria-labelledby": "detail-title" }, [heading, status, body]);
+  const node = el("section", { className: "card", "aria-labelledby": "detail-title" }, [
+    heading,
+    notice ? el("p", { className: "message success", role: "status", i18n: notice }) : null,
+    status,
+    body,
+  ]);
   return {
     node,
     dispose() {

@@ -33,7 +33,7 @@ function select(name, options) {
   return el("select", { name }, options.map((o) => el("option", { value: o.value, i18n: o.i18n })));
 }
 
-export function incidentFormScreen(ctx, { edit = null, draft = null } = {}) {
+export function incidentFormScreen(ctx, { edit = null, draft = null, merges = null } = {}) {
   const inputs = {
     title: el("input", { type: "text", name: "title", required: true, autocomplete: "off" }),
     type: select("type", [{ value: "", i18n: "form.type.choose" }, ...INCIDENT_TYPES]),
@@ -59,6 +59,8 @@ export function incidentFormScreen(ctx, { edit = null, draft = null } = {}) {
   const progress = progressBar("form.progress");
   progress.bar.hidden = true;
   const supersedes = edit ? edit.rid : (draft && draft.supersedes) || null;
+  // Editing one of two conflicting versions: the new version also resolves the other(s).
+  const resolves = merges || (draft && Array.isArray(draft.merges) ? draft.merges : null);
 
   function content() {
     const c = {};
@@ -98,7 +100,7 @@ export function incidentFormScreen(ctx, { edit = null, draft = null } = {}) {
     timer = null;
     if (dirty) {
       dirty = false;
-      const draftContent = { content: content(), supersedes };
+      const draftContent = { content: content(), supersedes, ...(resolves ? { merges: resolves } : {}) };
       inflight = inflight
         .then(() => vault.saveDraft(draftContent))
         .then(() => say(draftStatus, "form.draft.saved"), () => say(draftStatus, "form.draft.failed"));
@@ -189,7 +191,9 @@ export function incidentFormScreen(ctx, { edit = null, draft = null } = {}) {
     progress.update(null);
     say(draftStatus, "form.saving");
     try {
-      await vault.saveIncident(c, { files: attachments.files(), supersedes, onProgress: progress.update });
+      const options = { files: attachments.files(), supersedes, onProgress: progress.update };
+      if (resolves && resolves.length) options.merges = resolves;
+      await vault.saveIncident(c, options);
       await vault.clearDraft().catch(() => {});
       ctx.go("list", { notice: edit || supersedes ? "form.saved.version" : "form.saved" });
     } catch (e) {

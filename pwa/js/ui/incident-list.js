@@ -11,6 +11,19 @@ function searchable(incident) {
     .filter(Boolean).join("\n").toLocaleLowerCase();
 }
 
+/** One entry per incident even if the list names several heads of one (each lists the others
+ *  in `conflicts`): the first, i.e. the newest. The vault lists one head per incident today;
+ *  this keeps the screen right if that changes. */
+export function oneEntryPerIncident(incidents) {
+  const shown = new Set();
+  return incidents.filter((incident) => {
+    const others = Array.isArray(incident.conflicts) ? incident.conflicts : [];
+    if (others.some((rid) => shown.has(rid))) return false;
+    shown.add(incident.rid);
+    return true;
+  });
+}
+
 export function incidentListScreen(ctx, { notice = null } = {}) {
   const search = el("input", { type: "search", name: "search", autocomplete: "off" });
   const filter = el("select", { name: "type" }, [
@@ -29,7 +42,13 @@ export function incidentListScreen(ctx, { notice = null } = {}) {
       && (!query || searchable(incident).includes(query)));
     list.replaceChildren(...shown.map((incident) => {
       const c = incident.content || {};
-      const open = el("button", { type: "button", className: "incident", onclick: () => ctx.go("detail", { rid: incident.rid }) }, [
+      // Two devices edited this incident before syncing: one entry, flagged in words.
+      const conflict = Array.isArray(incident.conflicts) && incident.conflicts.length > 0;
+      const open = el("button", {
+        type: "button", className: conflict ? "incident conflict" : "incident",
+        onclick: () => ctx.go("detail", { rid: incident.rid }),
+      }, [
+        conflict ? el("span", { className: "tag conflict", i18n: "list.conflict" }) : null,
         el("span", { className: "incident-title", text: c.title || t("list.untitled") }),
         el("span", { className: "incident-meta", text: `${t(typeKey(c.type))} · ${formatDate(c.when || incident.savedAt)}` }),
       ]);
@@ -43,7 +62,7 @@ export function incidentListScreen(ctx, { notice = null } = {}) {
   filter.addEventListener("change", render);
 
   vault.listIncidents().then((found) => {
-    incidents = found;
+    incidents = oneEntryPerIncident(found);
     render();
   }).catch(() => say(status, "error.unknown"));
   // What the last unlock found: records that would not open, or a gap in this device's chain.

@@ -10,6 +10,7 @@ export function mountSession(bar, { onQuickExit, onLock, onNavigate }) {
   $("lock").addEventListener("click", onLock);
   $("nav-list").addEventListener("click", () => onNavigate("list"));
   $("nav-new").addEventListener("click", () => onNavigate("form"));
+  $("nav-sync").addEventListener("click", () => onNavigate("sync"));
   $("nav-settings").addEventListener("click", () => onNavigate("settings"));
 
   let active = false;
