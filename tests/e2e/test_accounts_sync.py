@@ -225,6 +225,9 @@ def test_prepare_for_crossing_leaves_an_empty_phone_and_sign_in_brings_everythin
 
     # Then the phone holds nothing: no incident, no key, no record in IndexedDB
     assert sum(device.stored_rows().values()) == 0, device.stored_rows()
+    # And the message that says so can be hidden before anyone else sees the phone
+    device.button("Hide this message").click()
+    expect(device.page.get_by_text("This phone now holds none of your reports.")).to_have_count(0)
     # And the app still opens without a connection, empty
     phone.page.context.set_offline(True)
     device.reload()

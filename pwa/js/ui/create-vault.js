@@ -29,6 +29,22 @@ export function passphraseStrength(text) {
 
 const LEVEL_KEYS = ["strength.short", "strength.weak", "strength.fair", "strength.strong", "strength.very"];
 
+// After a wipe or Prepare for crossing the message itself says the phone once held reports: it
+// must not stay on screen for whoever picks the phone up next. It hides on "Hide this message"
+// or after a minute, whichever comes first.
+const TRACE_NOTICES = new Set(["crossing.done", "wipe.done"]);
+const TRACE_NOTICE_MS = 60000;
+
+function noticeBlock(notice) {
+  const text = el("p", { className: "message", role: "status", i18n: notice });
+  if (!TRACE_NOTICES.has(notice)) return text;
+  const block = el("div", { className: "stack notice" }, [text]);
+  const hide = () => block.remove();
+  block.append(button("notice.hide", hide));
+  setTimeout(hide, TRACE_NOTICE_MS);
+  return block;
+}
+
 export function createVaultScreen(ctx, { notice = null } = {}) {
   const pass = el("input", { type: "password", autocomplete: "new-password", name: "passphrase", required: true });
   const confirm = el("input", { type: "password", autocomplete: "new-password", name: "confirm", required: true });
@@ -86,7 +102,7 @@ export function createVaultScreen(ctx, { notice = null } = {}) {
 
   const node = el("section", { className: "card", "aria-labelledby": "create-title" }, [
     el("h2", { id: "create-title", i18n: "create.title" }),
-    notice ? el("p", { className: "message", role: "status", i18n: notice }) : null,
+    notice ? noticeBlock(notice) : null,
     el("p", { i18n: "create.intro" }),
     form,
     el("div", { className: "alt" }, [
