@@ -205,6 +205,7 @@ def test_prepare_for_crossing_leaves_an_empty_phone_and_sign_in_brings_everythin
     phone, secret_key = first_phone_with_account(phones, issue_invite, username)
     device = phone.device
     device.wait_until_installed_for_offline_use()
+    device.page.get_by_label("Language").select_option("en")
     device.button("New incident").click()
     log_incident_with_evidence(device, "Laptop imaged at the border", "Terminal 2", "They copied the disk.",
                                ("badge.txt", evidence))
@@ -223,8 +224,11 @@ def test_prepare_for_crossing_leaves_an_empty_phone_and_sign_in_brings_everythin
     # When the delegate prepares for crossing (nothing synced yet: it sends everything first)
     device.prepare_for_crossing()
 
-    # Then the phone holds nothing: no incident, no key, no record in IndexedDB
-    assert sum(device.stored_rows().values()) == 0, device.stored_rows()
+    # Then the phone holds nothing: no incident, no key, no record in IndexedDB — only the
+    # display preferences, so the app does not change language or name right before a border
+    rows = device.stored_rows()
+    assert sum(n for store, n in rows.items() if not store.endswith("/prefs")) == 0, rows
+    assert set(device.preference_keys()) == {"language"}
     # And the message that says so can be hidden before anyone else sees the phone
     device.button("Hide this message").click()
     expect(device.page.get_by_text("This phone now holds none of your reports.")).to_have_count(0)

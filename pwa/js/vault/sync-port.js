@@ -3,7 +3,7 @@
 // lock()), opens and adds records that came from the server, seals the profile, keeps the
 // account sealed under the AK, and sets up this device's vault after a sign-in.
 import * as sp from "../../crypto/sp1.js";
-import { deleteDatabase } from "../store/db.js";
+import { deleteDatabase, getPreference, setPreference } from "../store/db.js";
 import { getSync } from "../store/sync-store.js";
 import { VaultError } from "./errors.js";
 import { deviceMeta, identityRecord, newSession } from "./keys.js";
@@ -78,13 +78,25 @@ export async function adoptDevice(s, recs, write) {
   await startSession(s);
 }
 
+// Kept across "Prepare for crossing": a phone that switched from Arabic to the browser's
+// language, or from the neutral "Notes" name back to "Safe Passage", right before a border would
+// draw exactly the attention the crossing is meant to avoid. Neither says anything about reports.
+const KEPT_PREFERENCES = ["language", "appearance"];
+
 /**
- * "Prepare for crossing", last step: drops the keys and deletes the local database. Cache
- * Storage and the service worker stay, so the app shell still opens offline, empty.
+ * "Prepare for crossing", last step: drops the keys and deletes the local database, then puts
+ * back the display preferences above. Cache Storage and the service worker stay, so the app
+ * shell still opens offline, empty.
  */
 export async function forgetDevice() {
   await serial(async () => {
     dropSession("crossing");
+    const kept = [];
+    for (const key of KEPT_PREFERENCES) {
+      const value = await getPreference(key).catch(() => undefined);
+      if (value !== undefined && value !== null) kept.push([key, value]);
+    }
     await deleteDatabase();
+    for (const [key, value] of kept) await setPreference(key, value);
   });
 }

@@ -169,6 +169,22 @@ class Device(Vault):
         }""", [title, name])
         return bytes(data)
 
+    def preference_keys(self) -> list[str]:
+        """The keys left in the preferences store (the only store kept after a crossing)."""
+        return self.page.evaluate("""async () => {
+            const db = await new Promise((ok, fail) => {
+                const req = indexedDB.open("safe-passage");
+                req.onsuccess = () => ok(req.result);
+                req.onerror = () => fail(req.error);
+            });
+            if (!db.objectStoreNames.contains("prefs")) return [];
+            return await new Promise((ok, fail) => {
+                const req = db.transaction("prefs").objectStore("prefs").getAllKeys();
+                req.onsuccess = () => ok(req.result);
+                req.onerror = () => fail(req.error);
+            });
+        }""")
+
     def stored_rows(self) -> dict[str, int]:
         """Rows in every object store of every IndexedDB database of this origin."""
         return self.page.evaluate("""async () => {
