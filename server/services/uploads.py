@@ -107,8 +107,12 @@ def _read_part(stream: BinaryIO, declared: int | None, offset: int, ct_len: int
             raise _misaligned()
     chunks: list[tuple[bytes, bytes]] = []
     total = 0
-    while True:
-        data = _read_exact(stream, CT_CHUNK)
+    # With a declared length, stop at it: under gunicorn (wsgi.input_terminated) werkzeug caps
+    # the stream at the route's limit and raises on any read past it, so "read until empty"
+    # would turn every full-size part into a 413.
+    while declared is None or total < declared:
+        want = CT_CHUNK if declared is None else min(CT_CHUNK, declared - total)
+        data = _read_exact(stream, want)
         if not data:
             break
         total += len(data)
@@ -152,9 +156,10 @@ def write_part(account_id: str, aid: str, offset: int, stream: BinaryIO,
             current = state(account_id, aid)
             raise ApiError.of("upload-offset", offset=(
                 current.ct_len if current.complete_ms is not None else current.received))
-        for i, (data, digest) in enumerate(chunks):
-            session.execute(insert(AttachmentChunk).values(
-                account_id=account_id, aid=aid, idx=first + i, data=data, sha256=digest))
+        # One executemany for the part's chunks, not a statement per chunk.
+        session.execute(insert(AttachmentChunk), [
+            {"account_id": account_id, "aid": aid, "idx": first + i, "data": data, "sha256": digest}
+            for i, (data, digest) in enumerate(chunks)])
         if end == row.ct_len:
             if _chunk_hash(account_id, aid) == b64u_decode(row.hash, 32):
                 session.execute(update(Attachment)
