@@ -5,7 +5,7 @@ so tests and benchmarks exercise the server the way a delegate's phone will:
 
 - ``Device.enrol`` redeems an invite: Argon2id at the SP1 floor (t=2, m=19456, p=1), a new
   account key, identity and signed bundle; it pins the server's receipt key and seals a profile
-  record ``{"kind": "profile", "displayName", "serverKey"}`` as the device's first record.
+  record ``{"kind": "sp.profile", "displayName", "serverKey"}`` as the device's first record.
 - ``Device.sign_in`` is prelogin → KDF policy (floor, ceiling, pin) → derive → sign-in →
   unwrap the account key and identity. A new device pins the server key only after it has pulled the
   account's own signed profile record and found the same key in it.
@@ -448,7 +448,7 @@ class Device:
         else:
             self._accept_session(resp.json(), keys)
         self.pinned_kdf = kdf_text
-        self.create_record({"kind": "profile", "displayName": self.creds.display_name,
+        self.create_record({"kind": "sp.profile", "displayName": self.creds.display_name,
                             "serverKey": b64u_encode(self.server_key)})
 
     def sign_in(self) -> None:
@@ -807,7 +807,7 @@ class Device:
         """A new device pins the server key its own account signed into the profile record."""
         if self.server_key is not None:
             return
-        profiles = [r for r in self.records.values() if r.body.get("kind") == "profile"]
+        profiles = [r for r in self.records.values() if r.body.get("kind") == "sp.profile"]
         for rec in profiles:
             signed_pin = b64u_decode(rec.body.get("serverKey"), 32, what="serverKey")
             if signed_pin != self._provisional_key:

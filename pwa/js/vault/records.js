@@ -42,8 +42,7 @@ export async function openStored(s, row) {
       content: JSON.parse(body.c), attachments: attachmentsOf(body),
     };
     rec.merges = Array.isArray(body.merges) ? body.merges.filter(isRid) : [];
-  } else if (body.kind === PROFILE || body.kind === "profile") {
-    // "profile" is what tests/support/sync_client.py seals: read both, write PROFILE.
+  } else if (body.kind === PROFILE) {
     rec.profile = { displayName: String(body.displayName ?? ""), serverKey: String(body.serverKey ?? ""), savedAt: body.ts };
   }
   return rec;
