@@ -16,7 +16,7 @@ from typing import Any
 
 import spcrypto
 from spcrypto import AttachmentRef, Envelope, KdfParams
-from spcrypto._encoding import b64u_encode
+from spcrypto import b64u_encode
 
 from server.services.invites import create_invite
 

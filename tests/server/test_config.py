@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from spcrypto._encoding import b64u_encode
+from spcrypto import b64u_encode
 
 from server import config
 from server.config import ROOT, DevelopmentConfig, ProductionConfig, TestingConfig

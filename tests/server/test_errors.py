@@ -2,14 +2,13 @@
 stack trace, never a 500 for bad input."""
 from __future__ import annotations
 
-import io
-
 import pytest
 from flask import Blueprint, abort
 
 from server import create_app
 from server.api.parsing import json_object
 from server.config import TestingConfig
+from tests.server.bodies import ExplodingStream
 
 
 def _probe_blueprint() -> Blueprint:
@@ -93,25 +92,6 @@ def test_valid_json_passes(probe_client) -> None:  # type: ignore[no-untyped-def
     response = probe_client.post("/api/probe/echo", json={"b": 1, "a": 2})
     assert response.status_code == 200
     assert response.get_json() == {"keys": ["a", "b"]}
-
-
-class ExplodingStream(io.RawIOBase):
-    """A body that fails the test if the server reads a single byte of it."""
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return 0
-
-    def seek(self, _offset: int, _whence: int = 0) -> int:
-        return 0
-
-    def readinto(self, _buffer) -> int:  # type: ignore[no-untyped-def]
-        raise AssertionError("the server read the body of an oversize request")
 
 
 def test_oversize_body_is_413_before_the_body_is_read(probe_client, app) -> None:  # type: ignore[no-untyped-def]

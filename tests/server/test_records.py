@@ -7,7 +7,7 @@ import secrets
 
 import spcrypto
 from spcrypto import Envelope
-from spcrypto._encoding import b64u_decode
+from spcrypto import b64u_decode
 from spcrypto.record import _seal_record_from_parts
 from sqlalchemy import select
 

@@ -2,17 +2,17 @@
 offset, keyless hash check at the end, resumable after a cut, streamed both ways."""
 from __future__ import annotations
 
-import io
 import secrets
 import tracemalloc
 
 import spcrypto
-from spcrypto._encoding import b64u_decode
+from spcrypto import b64u_decode
 from sqlalchemy import func, select
 
 from server.db import db
 from server.models import AttachmentChunk
 
+from tests.server.bodies import CutStream, ExplodingStream
 from tests.server.factories import CHUNK, Attachment, b64, encrypt
 
 PART = 16 * CHUNK
@@ -24,39 +24,6 @@ def _error(response) -> str:  # type: ignore[no-untyped-def]
 
 def _attachment(size: int) -> Attachment:
     return encrypt(secrets.token_bytes(size), spcrypto.new_cek())
-
-
-class _Body(io.RawIOBase):
-    # The test client asks where a stream starts; these bodies always start at 0.
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return 0
-
-    def seek(self, _offset: int, _whence: int = 0) -> int:
-        return 0
-
-
-class ExplodingStream(_Body):
-    """A body that fails the test if the server reads a byte of it."""
-
-    def readinto(self, _buffer) -> int:  # type: ignore[no-untyped-def]
-        raise AssertionError("the server read a body it should have refused unread")
-
-
-class CutStream(_Body):
-    """A body that ends (the connection drops) after ``n`` of its bytes."""
-
-    def __init__(self, data: bytes, n: int) -> None:
-        super().__init__()
-        self._data = io.BytesIO(data[:n])
-
-    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
-        return self._data.readinto(buffer)
 
 
 def test_valid_ct_lens_are_exactly_what_sp1_produces() -> None:
