@@ -13,6 +13,7 @@ const bundles = {
   "argon2.js": 'export { argon2id } from "hash-wasm";',
   "sha256.js": 'export { createSHA256 } from "hash-wasm";',
   "qrcode.js": 'export { qrcode } from "qrcode-generator";',
+  "jsqr.js": 'export { default as jsQR } from "jsqr";',
 };
 for (const [name, contents] of Object.entries(bundles)) {
   await build({

@@ -2,8 +2,9 @@
 //
 // Layout: (1) primitives, exported for the sibling modules record.js and attachments.js only;
 // (2) the key hierarchy: passphrase -> Argon2id (in a Web Worker) -> auth key + KEK, the
-// Account Secret Key, the account key (AK), identity keys and public bundles; (3) re-exports
-// of the record, wrap, chain, receipt and attachment recipes so callers import one module.
+// Account Secret Key, the account key (AK), identity keys, public bundles and contact cards;
+// (3) re-exports of the record, wrap, chain, receipt and attachment recipes so callers import
+// one module.
 //
 // Conventions (crypto/SPEC.md): bytes are Uint8Array; "inner" functions take their randomness
 // as arguments (the deterministic seams the vectors exercise); public recipes draw it here.
@@ -12,7 +13,7 @@
 
 import { AuthError, CryptoError, FormatError, KdfPolicyError, UnsupportedVersion } from "./errors.js";
 import {
-  b64uDecode, b64uEncode, bytesEqual, canonicalEncode, concat, dst, requireCanonical, strictParse, utf8,
+  b64uDecode, b64uEncode, bytesEqual, canonicalEncode, concat, dst, fromUtf8, requireCanonical, strictParse, utf8,
 } from "./encoding.js";
 
 const subtle = globalThis.crypto.subtle;
@@ -469,17 +470,43 @@ export async function unwrapIdentity(ak, { kid, sigPub, encPub, wrappedSig, wrap
 }
 
 // =============================================================================================
-// (2d) Public bundle: canonical JSON {"enc_pub","kid","role","sig_pub","suite","typ","uid","v"}
-// self-signed: sig = Ed25519(sig_priv, DST("bundle") || SHA-256(bundle bytes)).
+// (2d) Self-signed objects: public bundles (SPEC §5.3) and contact cards (§5.4). Each is
+// canonical JSON text signed as Ed25519(sig_priv, DST(label) || SHA-256(text)) and travels as
+// {[label]: text, sig: b64u}.
+
+async function signedMessage(label, text) {
+  return concat(dst(label), await sha256(utf8(text)));
+}
+
+async function signCanonical(identity, label, obj) {
+  const text = canonicalEncode(obj);
+  const sig = await sign(identity.signingKey, await signedMessage(label, text));
+  return { [label]: text, sig: b64uEncode(sig) };
+}
+
+/**
+ * Steps 1-3 of SPEC §6.2 on `signed[label]`, then its member set, `typ` ("sp." + label) and the
+ * signature's encoding: FormatError or UnsupportedVersion. Returns {text, obj, sig}; the
+ * signature itself is the caller's to check, once the signer's key is known.
+ */
+function parseSigned(signed, label, members) {
+  if (signed === null || typeof signed !== "object") throw new FormatError(`signed ${label} must be an object`);
+  const text = signed[label];
+  if (typeof text !== "string") throw new FormatError(`${label} must be text`);
+  const obj = strictParse(text);
+  checkVersion(obj);
+  requireCanonical(obj, text);
+  if (Object.keys(obj).join() !== members.join()) throw new FormatError(`${label} members`);
+  if (obj.typ !== `sp.${label}`) throw new FormatError(`not a ${label}`);
+  return { text, obj, sig: b64uDecode(signed.sig, 64) };
+}
 
 /** Signs a public bundle for `identity`; returns {bundle: canonical text, sig: b64u}. */
 export async function makeBundle(identity, uid, role) {
-  const text = canonicalEncode({
+  return signCanonical(identity, "bundle", {
     enc_pub: b64uEncode(identity.encPub), kid: b64uEncode(identity.kid), role,
     sig_pub: b64uEncode(identity.sigPub), suite: SUITE, typ: "sp.bundle", uid, v: VERSION,
   });
-  const sig = await sign(identity.signingKey, concat(dst("bundle"), await sha256(utf8(text))));
-  return { bundle: text, sig: b64uEncode(sig) };
 }
 
 /**
@@ -500,14 +527,7 @@ const BUNDLE_MEMBERS = ["enc_pub", "kid", "role", "sig_pub", "suite", "typ", "ui
  * encPub} with byte fields decoded.
  */
 export async function verifyBundle(signed) {
-  if (signed === null || typeof signed !== "object") throw new FormatError("signed bundle must be an object");
-  const { bundle, sig } = signed;
-  if (typeof bundle !== "string") throw new FormatError("bundle must be text");
-  const obj = strictParse(bundle);
-  checkVersion(obj);
-  requireCanonical(obj, bundle);
-  if (Object.keys(obj).join() !== BUNDLE_MEMBERS.join()) throw new FormatError("bundle members");
-  if (obj.typ !== "sp.bundle") throw new FormatError("not a bundle");
+  const { text, obj, sig } = parseSigned(signed, "bundle", BUNDLE_MEMBERS);
   if (typeof obj.uid !== "string" || !obj.uid || typeof obj.role !== "string" || !obj.role) {
     throw new FormatError("uid and role must be non-empty strings");
   }
@@ -515,10 +535,70 @@ export async function verifyBundle(signed) {
     uid: obj.uid, role: obj.role, kid: b64uDecode(obj.kid, 16),
     sigPub: b64uDecode(obj.sig_pub, 32), encPub: b64uDecode(obj.enc_pub, 32),
   };
-  const signature = b64uDecode(sig, 64);
   if (!bytesEqual(await keyId(party.sigPub), party.kid)) throw new AuthError("kid does not match sig_pub");
-  await verifySignature(party.sigPub, signature, concat(dst("bundle"), await sha256(utf8(bundle))));
+  await verifySignature(party.sigPub, sig, await signedMessage("bundle", text));
   return party;
+}
+
+/** The most UTF-8 bytes a card's name (1..) or org (0..) may have (SPEC §5.4). */
+export const CARD_NAME_MAX = 128;
+const CARD_MEMBERS = ["kid", "name", "org", "suite", "typ", "v"];
+const LONE_SURROGATE = /[\ud800-\udfff]/u;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+// Embeddings, overrides and isolates: a name is read by people, and an override in it makes it
+// display as someone else's ("Trojan Source").
+const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/;
+
+/** The card rules for a name or org (already NFC when making); returns its UTF-8 bytes. */
+function checkCardText(value, what, min) {
+  if (typeof value !== "string") throw new FormatError(`card: ${what} must be text`);
+  if (LONE_SURROGATE.test(value)) throw new FormatError(`card: ${what} is not valid Unicode`);
+  const raw = utf8(value);
+  if (raw.length < min || raw.length > CARD_NAME_MAX) {
+    throw new FormatError(`card: ${what} must be ${min}..${CARD_NAME_MAX} UTF-8 bytes`);
+  }
+  if (value.normalize("NFC") !== value) throw new FormatError(`card: ${what} is not NFC`);
+  if (CONTROL.test(value)) throw new FormatError(`card: ${what} contains a control character`);
+  if (BIDI_CONTROL.test(value)) throw new FormatError(`card: ${what} contains a bidirectional control character`);
+  return raw;
+}
+
+function cardTextFromB64(value, what, min) {
+  const text = fromUtf8(b64uDecode(value));
+  checkCardText(text, what, min);
+  return text;
+}
+
+/**
+ * Signs a contact card (SPEC §5.4): the display name and organisation people pick this contact
+ * by. Both are normalised to NFC; then the name must be 1..128 UTF-8 bytes, the org 0..128, and
+ * neither may hold control or bidirectional control characters (FormatError).
+ * Returns {card: canonical text, sig: b64u}.
+ */
+export async function makeCard(identity, name, org = "") {
+  if (typeof name !== "string" || typeof org !== "string") throw new FormatError("card: name and org must be text");
+  const nameBytes = checkCardText(name.normalize("NFC"), "name", 1);
+  const orgBytes = checkCardText(org.normalize("NFC"), "org", 0);
+  return signCanonical(identity, "card", {
+    kid: b64uEncode(identity.kid), name: b64uEncode(nameBytes), org: b64uEncode(orgBytes),
+    suite: SUITE, typ: "sp.card", v: VERSION,
+  });
+}
+
+/**
+ * Verifies a signed card {card, sig} under the contact's party (what verifyBundle returned).
+ * FormatError / UnsupportedVersion for a malformed card, including a name that breaks
+ * makeCard's rules (nothing is normalised here); AuthError when the card is another kid's or
+ * its signature fails. Returns {kid, name, org}.
+ */
+export async function verifyCard(signed, bundle) {
+  const { text, obj, sig } = parseSigned(signed, "card", CARD_MEMBERS);
+  const kid = b64uDecode(obj.kid, 16);
+  const name = cardTextFromB64(obj.name, "name", 1);
+  const org = cardTextFromB64(obj.org, "org", 0);
+  if (!bytesEqual(kid, bundle.kid)) throw new AuthError("card: kid is not the bundle's");
+  await verifySignature(bundle.sigPub, sig, await signedMessage("card", text));
+  return { kid, name, org };
 }
 
 // =============================================================================================

@@ -29,14 +29,18 @@ from .errors import (
     UnsupportedVersion,
 )
 from .identity import (
+    CARD_NAME_MAX,
     Bundle,
+    Card,
     Identity,
     generate_identity,
     kid_for,
     make_bundle,
+    make_card,
     safety_number,
     unwrap_identity,
     verify_bundle,
+    verify_card,
     wrap_identity,
 )
 from .padding import padme
@@ -75,6 +79,7 @@ SUITE = "SP1"
 FORMAT_VERSION = 1
 
 __all__ = [
+    "CARD_NAME_MAX",
     "CT_CHUNK",
     "FORMAT_VERSION",
     "b64u_decode",
@@ -87,6 +92,7 @@ __all__ = [
     "AttachmentRef",
     "AuthError",
     "Bundle",
+    "Card",
     "ChainError",
     "ChainHead",
     "CryptoError",
@@ -110,6 +116,7 @@ __all__ = [
     "generate_identity",
     "kid_for",
     "make_bundle",
+    "make_card",
     "make_receipt",
     "new_cek",
     "new_kdf_params",
@@ -124,6 +131,7 @@ __all__ = [
     "unwrap_owner",
     "unwrap_recipient",
     "verify_bundle",
+    "verify_card",
     "verify_chain",
     "verify_receipt",
     "verify_record",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import sys
 import unicodedata
 from collections.abc import Callable
@@ -30,7 +31,7 @@ from spcrypto import _primitives as P
 from spcrypto._encoding import b64u_decode, b64u_encode, canonical_dumps, dst
 from spcrypto.account import KdfParams, _derive_account_keys_from_params, _stretch, _wrap_ak_from_parts
 from spcrypto.identity import _fingerprint_digits, _identity_from_seeds, _safety_number_from_parts
-from spcrypto.identity import _wrap_identity_from_parts
+from spcrypto.identity import _sign_canonical, _wrap_identity_from_parts
 from spcrypto.padding import body_padded_len, pad_body
 from spcrypto.receipt import _make_receipt_at
 from spcrypto.record import (
@@ -213,6 +214,16 @@ EXPECT = {
 }
 
 
+# Text stays readable UTF-8 in the files, except characters that would not show or would
+# rearrange the file as displayed (C1 controls, bidi embeddings/overrides/isolates): those are
+# written as \u escapes, which are the same JSON strings. json.dumps already escapes C0.
+_INVISIBLE = re.compile("[\u0080-\u009f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(m: re.Match[str]) -> str:
+    return f"\\u{ord(m.group()):04x}"
+
+
 class Writer:
     def __init__(self) -> None:
         self.files: dict[str, dict[str, Any]] = {}
@@ -251,7 +262,7 @@ class Writer:
         for old in out.glob("[0-9][0-9][0-9]-*.json"):
             old.unlink()
         for fname, obj in self.files.items():
-            text = json.dumps(obj, indent=1, ensure_ascii=False) + "\n"
+            text = _INVISIBLE.sub(_escape, json.dumps(obj, indent=1, ensure_ascii=False)) + "\n"
             (out / fname).write_text(text, encoding="utf-8")
         (out / "README.md").write_text(readme(self.files), encoding="utf-8")
 
@@ -843,6 +854,96 @@ def gen_header_negatives(w: Writer, hdr: str) -> None:
               check=lambda t=text: S.parse_header(t))
 
 
+def gen_cards(w: Writer, fx: Fixture) -> None:
+    """Contact cards (SPEC.md §5.4): Rafa, a focal point, publishes her name."""
+    name, org = "Mariam Núñez", "Réseau Frontières Solidaires"
+    nfd = unicodedata.normalize("NFD", name)
+    assert nfd != name
+    card = S.make_card(fx.rafa, name, org)
+    rafa_in = fx.seeds(fx.r_seeds)
+    w.add("card-make", "card-make",
+          "Signed contact card: canonical JSON with name and org as base64url of their NFC UTF-8 "
+          "(canonical JSON is ASCII-only), sig = Ed25519(DST('card') || SHA-256(text)).",
+          rafa_in | {"name": name, "org": org}, {"signed": card})
+    w.add("card-make-nfd", "card-make",
+          "make_card normalises name and org to NFC first: the decomposed (NFD) spelling of the "
+          "card-make name gives the same card, byte for byte.",
+          rafa_in | {"name": nfd, "org": org}, {"signed": card})
+    for vname, bad_name, bad_org, why in (
+        ("card-make-bidi-override", "Mariam \u202eZenuN", org,
+         "a name with U+202E RIGHT-TO-LEFT OVERRIDE (it would display as another name)"),
+        ("card-make-empty-name", "", org, "an empty name"),
+    ):
+        w.add(vname, "card-make", f"Rejected when making: {why}.",
+              rafa_in | {"name": bad_name, "org": bad_org}, raises=S.FormatError,
+              check=lambda n=bad_name, o=bad_org: S.make_card(fx.rafa, n, o))
+
+    def verify_out(c: S.Card) -> dict[str, str]:
+        return {"kid": b64(c.kid), "name": c.name, "org": c.org}
+
+    arabic = S.make_card(fx.rafa, "مريم الحسن")
+    dove, e64 = "\U0001f54a" * 32, "é" * 64
+    assert len(dove.encode()) == len(e64.encode()) == S.CARD_NAME_MAX
+    longest = S.make_card(fx.rafa, dove, e64)
+    for vname, signed, comment in (
+        ("card-verify", card, "The card-make card verifies under Rafa's bundle."),
+        ("card-verify-arabic-no-org", arabic,
+         "A right-to-left name (Arabic letters need no bidi control characters) and an empty org "
+         "(base64url of zero bytes is the empty string)."),
+        ("card-verify-128-bytes", longest,
+         "Name and org of exactly 128 UTF-8 bytes: 32 four-byte characters (U+1F54A, two UTF-16 "
+         "code units each) and 64 two-byte ones."),
+    ):
+        got = S.verify_card(signed, fx.r_bundle)
+        w.add(vname, "card-verify", comment, {"signed": signed, "bundle": fx.r_signed}, verify_out(got))
+
+    def forged(*, name_bytes: bytes = name.encode(), org_bytes: bytes = org.encode(),
+               typ: str = "sp.card") -> dict[str, str]:
+        """A card Rafa really signed, whose content make_card would have refused to produce."""
+        return _sign_canonical(fx.rafa, "card", {
+            "kid": b64(fx.rafa.kid), "name": b64(name_bytes), "org": b64(org_bytes),
+            "suite": "SP1", "typ": typ, "v": 1})
+
+    text = card["card"]
+    b64_name = b64(name.encode())
+    tampered_text = text.replace(b64_name, b64("Mariam Nunez".encode()))
+    assert tampered_text != text
+    ws_text = text.replace(",", ", ", 1)
+    v2_text = text.replace('"v":1', '"v":2')
+    bad_sig = b64(flip(b64u_decode(card["sig"]), 9))
+    negs: list[tuple[str, dict[str, str], type[Exception], str]] = [
+        ("card-verify-tampered-name", {"card": tampered_text, "sig": card["sig"]}, S.AuthError,
+         "the name changed after signing (to 'Mariam Nunez')"),
+        ("card-verify-wrong-kid", S.make_card(fx.alice, name, org), S.AuthError,
+         "a valid card of another identity (Alice's, with Rafa's name) under Rafa's bundle: its "
+         "kid is not the bundle's"),
+        ("card-verify-bad-sig", {"card": text, "sig": bad_sig}, S.AuthError, "a flipped signature bit"),
+        ("card-verify-non-nfc", forged(name_bytes=unicodedata.normalize("NFD", name).encode()),
+         S.FormatError, "a correctly signed name in NFD (verifiers never normalise)"),
+        ("card-verify-bidi-override", forged(name_bytes="Mariam \u202eZenuN".encode()), S.FormatError,
+         "a correctly signed name with U+202E RIGHT-TO-LEFT OVERRIDE"),
+        ("card-verify-bidi-isolate", forged(name_bytes="Mariam \u2067Núñez\u2069".encode()),
+         S.FormatError, "a correctly signed name with U+2067/U+2069 (right-to-left isolate)"),
+        ("card-verify-control-in-org", forged(org_bytes="Réseau\nFrontières".encode()), S.FormatError,
+         "a correctly signed org with a line feed (C0 control)"),
+        ("card-verify-c1-control", forged(name_bytes="Mariam\u0085Núñez".encode()), S.FormatError,
+         "a correctly signed name with U+0085 NEXT LINE (C1 control)"),
+        ("card-verify-empty-name", forged(name_bytes=b""), S.FormatError, "a correctly signed empty name"),
+        ("card-verify-129-bytes", forged(name_bytes=("é" * 64 + "a").encode()), S.FormatError,
+         "a correctly signed name of 129 UTF-8 bytes"),
+        ("card-verify-invalid-utf8", forged(name_bytes=name.encode("latin-1")), S.FormatError,
+         "a correctly signed name that is Latin-1, not UTF-8"),
+        ("card-verify-wrong-typ", forged(typ="sp.bundle"), S.FormatError,
+         "a correctly signed card whose typ is sp.bundle"),
+        ("card-verify-whitespace", {"card": ws_text, "sig": card["sig"]}, S.FormatError,
+         "whitespace makes the text non-canonical"),
+        ("card-verify-v2", {"card": v2_text, "sig": card["sig"]}, S.UnsupportedVersion, "v = 2"),
+    ]
+    for vname, signed, err, why in negs:
+        w.add(vname, "card-verify", f"Rejected: {why}.", {"signed": signed, "bundle": fx.r_signed},
+              raises=err, check=lambda s=signed: S.verify_card(s, fx.r_bundle))
+
+
 # -- README ---------------------------------------------------------------------------------
 
 OPERATIONS = """\
@@ -873,6 +974,8 @@ OPERATIONS = """\
 | `chain` | envelopes | heads [{author, dev, seq, entry_hash}] |
 | `receipt-make` | server_seed, entry_hash, ts | receipt, server_pub |
 | `receipt-verify` | receipt, server_pub | entry, ts |
+| `card-make` | sig_seed, enc_seed, name (text), org (text) | signed {card, sig} |
+| `card-verify` | signed {card, sig}, bundle (the signer's signed bundle) | kid, name, org (text) |
 """
 
 
@@ -906,6 +1009,7 @@ def build() -> Writer:
     gen_padding(w)
     att_ref = gen_attachments(w, fx)
     gen_records(w, fx, att_ref)
+    gen_cards(w, fx)
     return w
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import random
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -228,3 +229,29 @@ def test_nonces_never_repeat_under_one_key(n_records: int, sizes: list[int]) -> 
             S.wrap_for_owner(env.hdr, cek, AK)
     assert log, "the recorder saw no encryptions"
     assert len(set(log)) == len(log), "a nonce was reused under one key"
+
+
+@settings(max_examples=200, deadline=None)
+@given(name=st.text(max_size=70), org=st.text(max_size=70))
+def test_card_round_trip_or_format_error(name: str, org: str) -> None:
+    # Any text either makes a card that verifies to its NFC form, or is refused as a FormatError.
+    try:
+        signed = S.make_card(RAFA, name, org)
+    except S.FormatError:
+        return
+    card = S.verify_card(signed, RAFA_B)
+    assert (card.kid, card.name, card.org) == (RAFA.kid, unicodedata.normalize("NFC", name),
+                                               unicodedata.normalize("NFC", org))
+    _rejected(lambda: S.verify_card(signed, ALICE_B))
+
+
+@FAST
+@given(pos=st.integers(0, 2**12), field=st.sampled_from(["card", "sig"]))
+def test_flip_in_card_is_rejected(pos: int, field: str) -> None:
+    signed = S.make_card(RAFA, "Mariam Núñez", "Réseau")
+    if field == "card":
+        raw = signed["card"].encode("ascii")
+        tampered = signed | {"card": _flip_bytes(raw, pos).decode("latin-1")}
+    else:
+        tampered = signed | {"sig": _flip_b64(signed["sig"], pos)}
+    _rejected(lambda: S.verify_card(tampered, RAFA_B))

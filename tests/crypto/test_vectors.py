@@ -235,6 +235,15 @@ def op_receipt_verify(i: dict[str, Any]) -> dict[str, Any]:
     return {"entry": e(entry), "ts": ts}
 
 
+def op_card_make(i: dict[str, Any]) -> dict[str, Any]:
+    return {"signed": S.make_card(identity(i), i["name"], i["org"])}
+
+
+def op_card_verify(i: dict[str, Any]) -> dict[str, Any]:
+    card = S.verify_card(i["signed"], S.verify_bundle(i["bundle"]))
+    return {"kid": e(card.kid), "name": card.name, "org": card.org}
+
+
 OPS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "argon2id": op_argon2id,
     "passphrase-nfc": op_passphrase_nfc,
@@ -261,6 +270,8 @@ OPS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "chain": op_chain,
     "receipt-make": op_receipt_make,
     "receipt-verify": op_receipt_verify,
+    "card-make": op_card_make,
+    "card-verify": op_card_verify,
 }
 
 

@@ -189,6 +189,13 @@ async (vectors) => {
       const ts = await sp.verifyReceipt(i.receipt, d(i.server_pub));
       same("receipt", { entry: i.receipt.entry, ts }, o);
     },
+    async "card-make"(i, o) {
+      same("signed", await sp.makeCard(await seeds(i), i.name, i.org), o.signed);
+    },
+    async "card-verify"(i, o) {
+      const card = await sp.verifyCard(i.signed, await sp.verifyBundle(i.bundle));
+      same("card", { kid: e(card.kid), name: card.name, org: card.org }, o);
+    },
   };
 
   const results = [];
