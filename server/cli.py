@@ -1,4 +1,5 @@
-"""Operator commands: ``flask --app server db upgrade``, ``flask --app server invite create``."""
+"""Operator commands: ``flask --app server db upgrade``, ``flask --app server invite create``,
+``flask --app server alerts release-due``."""
 from __future__ import annotations
 
 import click
@@ -6,10 +7,11 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from . import db as database
-from .services import invites
+from .services import alerts, invites
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 invite_cli = AppGroup("invite", help="Invitations: the only way to create an account.")
+alerts_cli = AppGroup("alerts", help="Held check-in alerts.")
 
 
 @db_cli.command("upgrade")
@@ -49,6 +51,19 @@ def create_invite(role: str, hours: int | None) -> None:
     click.echo(invites.invite_url(token, role))
 
 
+@alerts_cli.command("release-due")
+def release_due() -> None:
+    """Release every check-in alert whose deadline has passed.
+
+    The API also releases due alerts before every inbox and alerts answer; run this from a
+    cron job or systemd timer (e.g. every minute) so an alert goes out on time even when nobody
+    is pulling.
+    """
+    count = alerts.release_due()
+    click.echo(f"released {count} alert{'' if count == 1 else 's'}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(invite_cli)
+    app.cli.add_command(alerts_cli)

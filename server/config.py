@@ -66,13 +66,16 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     # Per-address limits on what an attacker would hammer: guessing usernames (prelogin),
-    # guessing auth keys (signin) and guessing invite tokens (enrol, invite check). Endpoint
-    # names are Flask's (blueprint.view).
+    # guessing auth keys (signin), guessing invite tokens (enrol, invite check) and duress
+    # release tokens (the one route that takes a bearer token without a session; the duress
+    # decoy retries it on every sync attempt, far below this). Endpoint names are Flask's
+    # (blueprint.view).
     RATELIMITS = {
         "api.auth.prelogin": "20 per minute",
         "api.auth.signin": "10 per minute",
         "api.auth.enrol": "10 per hour",
         "api.auth.invite": "30 per hour",
+        "api.alerts.release": "10 per minute",
     }
     JSON_SORT_KEYS = False
     DATABASE_POOLING = True

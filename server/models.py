@@ -69,6 +69,8 @@ class Account(Base):
     bundle_sig: Mapped[str] = mapped_column(String(128))
     # The last cursor handed out; incremented under this row's lock with each stored record.
     record_counter: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The same for the shares addressed to this account (its inbox cursor).
+    inbox_counter: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     created: Mapped[date] = mapped_column(Date)
 
 
@@ -165,3 +167,92 @@ class AttachmentChunk(Base):
     idx: Mapped[int] = mapped_column(Integer, primary_key=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
     sha256: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class RecordAttachment(Base):
+    """Which records name which attachment in their signed header. Versions of an incident keep
+    its attachments, so one attachment can belong to several records; a recipient of a live share
+    of any of them may download it."""
+
+    __tablename__ = "record_attachments"
+    __table_args__ = (
+        ForeignKeyConstraint(["account_id", "aid"], ["attachments.account_id", "attachments.aid"],
+                             name="fk_record_attachments_attachment", ondelete="CASCADE"),
+        Index("ix_record_attachments_aid", "aid"),
+    )
+
+    rid: Mapped[str] = mapped_column(
+        ID, ForeignKey("records.rid", name="fk_record_attachments_record", ondelete="CASCADE"),
+        primary_key=True)
+    aid: Mapped[str] = mapped_column(ID, primary_key=True)
+    account_id: Mapped[str] = mapped_column(ID)
+
+
+class Card(Base):
+    """A focal point's or legal supporter's signed contact card (SP1 §5.4), served as is. The
+    name inside is base64url text signed by the account's identity key."""
+
+    __tablename__ = "cards"
+
+    account_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("accounts.id", name="fk_cards_account", ondelete="CASCADE"),
+        primary_key=True)
+    card: Mapped[str] = mapped_column(Text)
+    sig: Mapped[str] = mapped_column(String(128))
+
+
+class Share(Base):
+    """One HPKE recipient wrap (SP1 §9.2) of one record for one account: a delivery.
+
+    ``recipient_seq`` is the recipient's inbox cursor, a per-recipient counter assigned under the
+    recipient's account row lock in the inserting transaction. Revoking deletes the row.
+    """
+
+    __tablename__ = "shares"
+    __table_args__ = (
+        UniqueConstraint("rid", "recipient_id", name="uq_shares_rid_recipient"),
+        UniqueConstraint("recipient_id", "recipient_seq", name="uq_shares_recipient_seq"),
+        Index("ix_shares_by_kid", "by_kid"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    rid: Mapped[str] = mapped_column(
+        ID, ForeignKey("records.rid", name="fk_shares_record", ondelete="CASCADE"))
+    recipient_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("accounts.id", name="fk_shares_recipient", ondelete="CASCADE"))
+    by_kid: Mapped[str] = mapped_column(
+        ID, ForeignKey("accounts.kid", name="fk_shares_sharer", ondelete="CASCADE"))
+    wrap: Mapped[str] = mapped_column(Text)  # the recipient wrap, JSON, checked keylessly
+    created_ms: Mapped[int] = mapped_column(BigInteger)
+    recipient_seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class Alert(Base):
+    """A held alert (check-in timer or duress): a sealed record on a fresh device chain, with its
+    owner wrap and recipient wraps, kept apart and undelivered until it is released.
+
+    Released, it becomes an ordinary record and shares, and this row keeps only what the
+    delegate's list shows (kind, deadline, when): the payload columns are emptied. The duress
+    token is kept only as its SHA-256, so a database copy cannot release anything.
+    """
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        UniqueConstraint("account_id", "dev", name="uq_alerts_account_dev"),
+        Index("ix_alerts_deadline", "deadline_ms"),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)  # the record's rid
+    account_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("accounts.id", name="fk_alerts_account", ondelete="CASCADE"), index=True)
+    dev: Mapped[str] = mapped_column(ID)  # the alert's own one-record chain
+    kind: Mapped[str] = mapped_column(String(16))  # "checkin" | "duress"
+    deadline_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # to the minute, up
+    token_hash: Mapped[str | None] = mapped_column(HASH, nullable=True, unique=True)
+    hdr: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    body: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    sig: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    wrap: Mapped[str | None] = mapped_column(Text, nullable=True)  # the owner wrap
+    shares: Mapped[str | None] = mapped_column(Text, nullable=True)  # [{"to": account, "wrap"}]
+    created_ms: Mapped[int] = mapped_column(BigInteger)
+    released_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)

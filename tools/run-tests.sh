@@ -12,7 +12,7 @@ echo "== all tests on SQLite =="
 
 if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   echo "== server, migration, sync and browser tests on PostgreSQL =="
-  tools/pg-throwaway.sh "$PY" -m pytest -q tests/server tests/migrations tests/sync tests/sync_client_js tests/e2e "$@" || status=1
+  tools/pg-throwaway.sh "$PY" -m pytest -q tests/server tests/migrations tests/sync tests/sync_client_js tests/sharing_js tests/e2e "$@" || status=1
 elif [ "${CI:-}" = "true" ]; then
   echo "CI=true and PostgreSQL is missing: failing." >&2
   status=1

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import auth, devices, guards, health, records, server_info, uploads
+from . import (alerts, auth, devices, directory, guards, health, inbox, records, server_info,
+               shares, uploads)
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 bp.before_request(guards.refuse_cross_site)
-for child in (health.bp, server_info.bp, auth.bp, devices.bp, uploads.bp, records.bp):
+for child in (health.bp, server_info.bp, auth.bp, devices.bp, uploads.bp, records.bp,
+              directory.bp, shares.bp, inbox.bp, alerts.bp):
     bp.register_blueprint(child)

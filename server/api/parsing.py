@@ -72,6 +72,15 @@ def members(obj: Any, name: str, required: set[str], optional: frozenset[str] = 
     return obj
 
 
+def small_object(value: Any, name: str, max_bytes: int) -> dict[str, Any]:
+    """A JSON object whose compact serialisation is at most ``max_bytes`` (e.g. a wrap, stored
+    opaquely or checked by a service)."""
+    if not isinstance(value, dict) or len(json.dumps(
+            value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")) > max_bytes:
+        raise invalid(f"{name} must be a JSON object of at most {max_bytes} bytes.")
+    return value
+
+
 def b64u(obj: Mapping[str, Any], key: str, length: int | None = None, *,
          max_bytes: int = 4096) -> bytes:
     """A base64url member, decoded; ``length`` = exact decoded size."""

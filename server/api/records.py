@@ -7,9 +7,9 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 
 from .. import settings
-from ..services import records
+from ..services import records, shares
 from . import guards
-from .parsing import MAX_INT, invalid, json_object, members, query_int
+from .parsing import MAX_INT, invalid, json_object, members, query_int, small_object
 
 bp = Blueprint("records", __name__)
 
@@ -22,7 +22,7 @@ def _items(body: Mapping[str, Any]) -> list[records.Push]:
         raise invalid(f"records must be a list of 1 to {limit} items.")
     items = []
     for item in batch:
-        item = members(item, "records[]", {"envelope", "wrap"})
+        item = members(item, "records[]", {"envelope", "wrap"}, frozenset({"shares"}))
         if not isinstance(item["envelope"], dict):
             raise invalid("envelope must be a JSON object.")
         if not isinstance(item["wrap"], dict):
@@ -30,7 +30,12 @@ def _items(body: Mapping[str, Any]) -> list[records.Push]:
         wrap = records.wrap_text(item["wrap"])
         if wrap is None:
             raise invalid(f"wrap must be at most {records.MAX_WRAP} bytes of JSON.")
-        items.append(records.Push(item["envelope"], wrap))
+        # Recipient wraps: their members are the service's to check (400 invalid-wrap).
+        wraps = item.get("shares", [])
+        if not isinstance(wraps, list) or len(wraps) > shares.MAX_PER_RECORD:
+            raise invalid(f"shares must be a list of at most {shares.MAX_PER_RECORD} wraps.")
+        recipients = tuple(small_object(w, "shares[]", records.MAX_WRAP) for w in wraps)
+        items.append(records.Push(item["envelope"], wrap, recipients))
     return items
 
 

@@ -31,7 +31,7 @@ from .. import clock, settings
 from ..db import db
 from ..errors import ApiError
 from ..models import Attachment, AttachmentChunk
-from . import receipts
+from . import receipts, shares
 
 DOWNLOAD_BATCH = 16  # chunks read per database round trip when streaming a download (1 MiB)
 
@@ -192,12 +192,21 @@ def is_complete(session: Session, account_id: str, aid: str, ct_len: int, hash_t
             and row.hash == hash_text)
 
 
-def download(account_id: str, aid: str) -> tuple[int, Iterator[bytes]]:
+def download(reader_id: str, aid: str) -> tuple[int, Iterator[bytes]]:
     """The ciphertext length and a generator of its chunks, read a batch at a time on a
-    connection of its own. Incomplete, unknown or another account's → 404 not-found."""
-    row = state(account_id, aid)
-    if row.complete_ms is None:
+    connection of its own.
+
+    The reader's own attachment ``aid`` if there is one; otherwise one she may read through a
+    live share of a record naming it (services/shares.py). Incomplete, unknown, or another
+    account's without such a share → 404 not-found (the same answer).
+    """
+    row = db.session().get(Attachment, (reader_id, aid), populate_existing=True)
+    if row is None:
+        owner = shares.attachment_owner(reader_id, aid)
+        row = None if owner is None else db.session().get(Attachment, (owner, aid))
+    if row is None or row.complete_ms is None:
         raise ApiError.of("not-found")
+    account_id = row.account_id
     count = -(-row.ct_len // CT_CHUNK)
     engine = db.engine
 

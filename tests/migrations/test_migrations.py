@@ -2,10 +2,15 @@
 upgrades and downgrades cleanly — on SQLite and on PostgreSQL (tools/run-tests.sh runs both)."""
 from __future__ import annotations
 
+import io
+from datetime import date
+
+import spcrypto
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from spcrypto import b64u_encode
+from sqlalchemy import MetaData, insert, inspect, text
 
 from server.db import alembic_config, downgrade, make_engine, upgrade
 from server.models import Base
@@ -42,3 +47,64 @@ def _tables(url: str) -> set[str]:
     names = set(inspect(engine).get_table_names())
     engine.dispose()
     return names
+
+
+def test_0003_keeps_issue_5_data_and_links_records_to_their_attachments(database_url) -> None:  # type: ignore[no-untyped-def]
+    # Given a database at 0002 holding an account with a synced incident that names a photo
+    identity, cek = spcrypto.generate_identity(), spcrypto.new_cek()
+    photo = io.BytesIO()
+    ref = spcrypto.encrypt_attachment(io.BytesIO(b"photo"), photo, cek, 5)
+    envelope = spcrypto.seal_record(
+        identity, cek, dev=bytes(16), seq=1, prev=bytes(32), attachments=[ref],
+        body={"ts": 1, "kind": "incident", "att": [{"aid": b64u_encode(ref.aid), "size": 5}]})
+    rid = b64u_encode(spcrypto.parse_header(envelope.hdr).rid)
+    aid = b64u_encode(ref.aid)
+    try:
+        downgrade(database_url, "base")
+        upgrade(database_url, "0002")
+        _insert_issue_5_rows(database_url, envelope, rid, aid, ref)
+        # When the sharing revision runs
+        upgrade(database_url, "0003")
+        # Then the record is linked to its attachment and the account's inbox starts at 0
+        rows = _select(database_url, "SELECT rid, aid, account_id FROM record_attachments")
+        assert rows == [(rid, aid, "acct")]
+        assert _select(database_url, "SELECT inbox_counter FROM accounts") == [(0,)]
+        # And going back keeps the issue 5 data (no cascade from rebuilding ``accounts``)
+        downgrade(database_url, "0002")
+        assert _select(database_url, "SELECT rid FROM records") == [(rid,)]
+        assert _select(database_url, "SELECT id FROM devices") == [("dev",)]
+    finally:
+        downgrade(database_url, "base")
+        upgrade(database_url)
+
+
+def _insert_issue_5_rows(url: str, envelope, rid: str, aid: str, ref) -> None:  # type: ignore[no-untyped-def]
+    engine = make_engine(url, pooled=False)
+    meta = MetaData()
+    meta.reflect(engine)
+    t = meta.tables
+    with engine.begin() as conn:
+        conn.execute(insert(t["accounts"]), {
+            "id": "acct", "username_mac": "mac", "role": "delegate", "kdf": "{}",
+            "auth_hash": "h", "vault_id": "v", "wrapped_ak": "w", "kid": "kid",
+            "sig_pub": "s", "enc_pub": "e", "wrapped_sig": "ws", "wrapped_enc": "we",
+            "bundle": "{}", "bundle_sig": "sig", "record_counter": 1, "created": date(2026, 1, 1)})
+        conn.execute(insert(t["devices"]), {"account_id": "acct", "id": "dev", "revoked": False,
+                                            "created": date(2026, 1, 1), "last_sync": None})
+        conn.execute(insert(t["attachments"]), {
+            "account_id": "acct", "aid": aid, "ct_len": ref.ct_len,
+            "hash": b64u_encode(ref.hash), "received": ref.ct_len, "complete_ms": 0})
+        conn.execute(insert(t["records"]), {
+            "rid": rid, "author": "kid", "dev": "dev", "seq": 1,
+            "entry_hash": b64u_encode(envelope.entry_hash), "hdr": envelope.hdr.encode(),
+            "body": envelope.body, "sig": envelope.sig, "received_ms": 0, "account_id": "acct",
+            "account_seq": 1, "wrap": "{}"})
+    engine.dispose()
+
+
+def _select(url: str, sql: str) -> list[tuple]:  # type: ignore[type-arg]
+    engine = make_engine(url, pooled=False)
+    with engine.connect() as conn:
+        rows = [tuple(r) for r in conn.execute(text(sql))]
+    engine.dispose()
+    return rows

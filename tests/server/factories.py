@@ -100,13 +100,22 @@ class Sealed:
     envelope: Envelope
     wrap: dict[str, str]
     attachments: list[Attachment] = field(default_factory=list)
+    cek: bytes = field(default=b"", repr=False)
+    shares: list[dict[str, str]] = field(default_factory=list)  # recipient wraps pushed with it
 
     @property
     def rid(self) -> str:
         return b64(spcrypto.parse_header(self.envelope.hdr).rid)
 
+    @property
+    def hdr(self) -> str:
+        return self.envelope.hdr
+
     def item(self) -> dict[str, Any]:
-        return {"envelope": self.envelope.to_json(), "wrap": self.wrap}
+        item: dict[str, Any] = {"envelope": self.envelope.to_json(), "wrap": self.wrap}
+        if self.shares:
+            item["shares"] = self.shares
+        return item
 
 
 def encrypt(data: bytes, cek: bytes) -> Attachment:
@@ -147,6 +156,13 @@ class Delegate:
                                content_type="application/octet-stream",
                                headers={**self.headers, **kw.pop("headers", {})}, **kw)
 
+    def put(self, url: str, json: Any = None, **kw: Any) -> Any:
+        return self.client.put(url, json=json, headers={**self.headers, **kw.pop("headers", {})},
+                               **kw)
+
+    def delete(self, url: str, **kw: Any) -> Any:
+        return self.client.delete(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
+
     def sign_in(self, device: bytes | None = None) -> Any:
         """Sign in again (from ``device``, default this one); adopts the new session."""
         response = self.client.post("/api/auth/signin", json={
@@ -161,25 +177,108 @@ class Delegate:
 
     def seal(self, files: tuple[bytes, ...] = (), *, dev: bytes | None = None,
              seq: int | None = None, prev: bytes | None = None, kind: str = "incident",
-             text: str = "note", borrowed: tuple[Attachment, ...] = ()) -> Sealed:
+             text: str = "note", borrowed: tuple[Attachment, ...] = (),
+             to: tuple[Delegate, ...] = (), body: dict[str, Any] | None = None,
+             cek: bytes | None = None, supersedes: str | None = None) -> Sealed:
         """A new record on ``dev``'s chain (default: this device, next position), with its
         attachments encrypted under the record's key (``borrowed`` ones are named in the header
-        as they are, e.g. someone else's). The chain head advances immediately."""
+        as they are, e.g. someone else's — or an earlier version's, with its ``cek``). ``to``:
+        recipients, named in the header's ``rcpt`` and wrapped to in ``shares``. ``body``: more
+        body members. The chain head advances immediately."""
         dev = dev or self.device
         head_seq, head_entry = self.heads.get(dev, (0, bytes(32)))
         seq = head_seq + 1 if seq is None else seq
         prev = head_entry if prev is None else prev
-        cek = spcrypto.new_cek()
+        cek = cek or spcrypto.new_cek()
         atts = [encrypt(data, cek) for data in files] + list(borrowed)
-        body = {"ts": int(time.time() * 1000), "kind": kind, "text": text,
+        full = {"ts": int(time.time() * 1000), "kind": kind, "text": text, **(body or {}),
                 "att": [{"aid": a.aid, "size": len(a.data), "name": f"file{i}.bin",
                          "mime": "application/octet-stream"} for i, a in enumerate(atts)]}
-        envelope = spcrypto.seal_record(self.keys.identity, cek, dev=dev, seq=seq, prev=prev,
-                                        body=body, attachments=sorted(
-                                            (a.ref for a in atts), key=lambda r: b64(r.aid)))
+        envelope = spcrypto.seal_record(
+            self.keys.identity, cek, dev=dev, seq=seq, prev=prev, body=full,
+            rcpt=[r.keys.identity.kid for r in to],
+            attachments=sorted((a.ref for a in atts), key=lambda r: b64(r.aid)),
+            supersedes=None if supersedes is None else spcrypto.b64u_decode(supersedes, 16))
         if seq == head_seq + 1:
             self.heads[dev] = (seq, envelope.entry_hash)
-        return Sealed(envelope, spcrypto.wrap_for_owner(envelope.hdr, cek, self.keys.ak), atts)
+        sealed = Sealed(envelope, spcrypto.wrap_for_owner(envelope.hdr, cek, self.keys.ak), atts,
+                        cek)
+        sealed.shares = [self.wrap_for(sealed, r) for r in to]
+        return sealed
+
+    # -- sharing (docs/sharing-contract.md) ------------------------------------------------------
+
+    @property
+    def kid(self) -> str:
+        return b64(self.keys.identity.kid)
+
+    @property
+    def bundle(self) -> spcrypto.Bundle:
+        return spcrypto.verify_bundle(self.answer["account"]["bundle"])
+
+    def wrap_for(self, sealed: Sealed, recipient: Delegate, cek: bytes | None = None
+                 ) -> dict[str, str]:
+        """An HPKE wrap of ``sealed``'s key for ``recipient``, attested by this account (the
+        record may be someone else's: re-sharing needs only its key)."""
+        return spcrypto.wrap_for_recipient(sealed.hdr, cek or sealed.cek, recipient.bundle,
+                                           self.keys.identity)
+
+    def share(self, *pairs: tuple[Sealed, Delegate]) -> Any:
+        """``POST /api/shares``: wrap each record to each recipient."""
+        return self.post("/api/shares", {"shares": [
+            {"rid": sealed.rid, "wrap": self.wrap_for(sealed, to)} for sealed, to in pairs]})
+
+    def revoke(self, sealed: Sealed, recipient: Delegate) -> Any:
+        return self.delete(f"/api/shares/{sealed.rid}/{recipient.kid}")
+
+    def inbox(self, after: int = 0, limit: int | None = None) -> Any:
+        query = f"?after={after}" + (f"&limit={limit}" if limit else "")
+        return self.get(f"/api/inbox{query}")
+
+    def inbox_items(self) -> list[dict[str, Any]]:
+        response = self.inbox()
+        assert response.status_code == 200, response.get_json()
+        return list(response.get_json()["items"])
+
+    def open(self, item: dict[str, Any]) -> spcrypto.OpenedRecord:
+        """Verify and decrypt an inbox item as its recipient would (SP1 §10)."""
+        return spcrypto.open_record(
+            Envelope.from_json(item["envelope"]), spcrypto.verify_bundle(item["author"]),
+            item["wrap"], reader=self.keys.identity,
+            sharer=spcrypto.verify_bundle(item["sharer"]))
+
+    def put_card(self, name: str, org: str = "") -> Any:
+        return self.put("/api/directory/card", spcrypto.make_card(self.keys.identity, name, org))
+
+    # -- alerts ------------------------------------------------------------------------------------
+
+    def seal_alert(self, text: str, to: tuple[Delegate, ...], *, alert: str = "checkin",
+                   deadline: int | None = None, dev: bytes | None = None, seq: int = 1) -> Sealed:
+        """An ``sp.alert`` record alone in a fresh device chain, wrapped to ``to``."""
+        dev = dev or secrets.token_bytes(16)
+        body: dict[str, Any] = {"alert": alert, "from": "Delegate"}
+        if deadline is not None:
+            body["deadline"] = deadline
+        prev = bytes(32) if seq == 1 else secrets.token_bytes(32)
+        return self.seal(dev=dev, seq=seq, prev=prev, kind="sp.alert", text=text, to=to,
+                         body=body)
+
+    def hold(self, sealed: Sealed, *, deadline: int | None = None,
+             token: bytes | None = None) -> Any:
+        """``POST /api/alerts``: a check-in alert with ``deadline``, or a duress one with
+        ``token``."""
+        body: dict[str, Any] = {"envelope": sealed.envelope.to_json(), "wrap": sealed.wrap,
+                                "shares": sealed.shares}
+        if token is None:
+            body.update(kind="checkin", deadline=deadline)
+        else:
+            body.update(kind="duress", token=b64(token))
+        return self.post("/api/alerts", body)
+
+    def alerts(self) -> list[dict[str, Any]]:
+        response = self.get("/api/alerts")
+        assert response.status_code == 200, response.get_json()
+        return list(response.get_json()["alerts"])
 
     def push(self, *sealed: Sealed) -> Any:
         return self.post("/api/records", {"records": [s.item() for s in sealed]})

@@ -8,16 +8,22 @@ ID = "AAAAAAAAAAAAAAAAAAAAAA"
 # Every POST/PUT route, classified. A new route fails test_every_unsafe_route_is_classified
 # until it is added here.
 SESSION_FREE = {("POST", "/api/auth/prelogin"), ("POST", "/api/auth/invite"),
-                ("POST", "/api/auth/enrol"), ("POST", "/api/auth/signin")}
+                ("POST", "/api/auth/enrol"), ("POST", "/api/auth/signin"),
+                ("POST", "/api/alerts/release")}
 SESSION_BOUND = {("POST", "/api/auth/signout"), ("POST", "/api/devices/<device_id>/revoke"),
                  ("POST", "/api/uploads"), ("PUT", "/api/uploads/<aid>"),
-                 ("POST", "/api/records")}
+                 ("POST", "/api/records"), ("PUT", "/api/directory/card"),
+                 ("POST", "/api/shares"), ("DELETE", "/api/shares/<rid>/<kid>"),
+                 ("POST", "/api/alerts"), ("POST", "/api/alerts/<alert_id>/checkin")}
 ALL = sorted(SESSION_FREE | SESSION_BOUND)
+# GET on these reads (a list, a pull, an upload's state): 200 or 404, never a state change.
+READ_TOO = {"/api/records", "/api/uploads/<aid>", "/api/shares", "/api/alerts"}
 
 
 def _url(rule: str) -> str:
-    return rule.replace("<device_id>", ID).replace("<aid>", ID) + (
-        "?offset=0" if rule == "/api/uploads/<aid>" else "")
+    for argument in ("<device_id>", "<aid>", "<rid>", "<kid>", "<alert_id>"):
+        rule = rule.replace(argument, ID)
+    return rule + ("?offset=0" if rule == f"/api/uploads/{ID}" else "")
 
 
 def _send(delegate: Delegate, method: str, rule: str, headers: dict[str, str]):  # type: ignore[no-untyped-def]
@@ -73,8 +79,8 @@ def test_the_right_token_and_same_origin_headers_pass_the_csrf_checks(delegate) 
 def test_get_never_changes_state(delegate) -> None:  # type: ignore[no-untyped-def]
     for method, rule in ALL:
         response = delegate.client.get(_url(rule), headers=delegate.headers)
-        if rule in ("/api/records", "/api/uploads/<aid>"):
-            assert response.status_code in (200, 404), rule  # GET here reads (pull, upload state)
+        if rule in READ_TOO:
+            assert response.status_code in (200, 404), rule
             continue
         assert response.status_code == 405, rule
         assert response.get_json()["error"]["code"] == "method-not-allowed"

@@ -34,12 +34,14 @@ def parse_csp(header: str) -> dict[str, str]:
 # Routes that take an id: a well-formed id nobody has (404 for GET, or 401 without a session).
 SAMPLE_ID = "AAAAAAAAAAAAAAAAAAAAAA"
 ID_ROUTES = {"api.uploads.upload_state", "api.uploads.put_part", "api.uploads.download",
-             "api.devices.revoke"}
+             "api.devices.revoke", "api.shares.revoke", "api.alerts.checkin"}
 
 
 def _with_sample_id(rule) -> str:  # type: ignore[no-untyped-def]
-    (argument,) = rule.arguments
-    return str(rule.rule.replace(f"<{argument}>", SAMPLE_ID))
+    url = str(rule.rule)
+    for argument in rule.arguments:
+        url = url.replace(f"<{argument}>", SAMPLE_ID)
+    return url
 
 
 def sample_unsafe_requests(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import logging
 import secrets
+import time
 
 import requests
 from sqlalchemy import select
@@ -77,3 +78,38 @@ def test_the_live_server_logs_no_address_and_no_query(database_url, caplog) -> N
     assert any('"GET /api/health" 200' in line for line in lines), lines
     for line in lines:
         assert "127.0.0.1" not in line and marker not in line and "Canary" not in line, line
+
+
+def test_sharing_leaves_no_plaintext_in_the_database(app, caplog) -> None:  # type: ignore[no-untyped-def]
+    # Given a delegate who shares an incident, acknowledged by a focal point, and who registered
+    # a check-in alert (released) and a duress alert (released by its token)
+    caplog.set_level(logging.DEBUG)
+    delegate = enrolled_account(app.test_client())
+    focal = enrolled_account(app.test_client(), role="focal-point")
+    assert focal.put_card("Focal Point").status_code == 204
+    incident = delegate.seal((b"canary photo bytes",), text="canary shared incident",
+                             to=(focal,))
+    message = delegate.seal(kind="sp.share", text="", to=(focal,), body={
+        "from": "Canary Delegate Name", "consent": {"contact": True, "statistics": False,
+                                                     "legal": True}})
+    delegate.push_ok(incident, message)
+    assert len(focal.inbox_items()) == 2
+    focal.push_ok(focal.seal(kind="sp.status", text="canary acknowledgement", to=(delegate,)))
+    deadline = (int(time.time()) + 3600) * 1000
+    checkin = delegate.seal_alert("canary checkin text", (focal,), deadline=deadline)
+    assert delegate.hold(checkin, deadline=deadline).status_code == 201
+    token = secrets.token_bytes(32)
+    duress = delegate.seal_alert("canary duress text", (focal,), alert="duress")
+    assert delegate.hold(duress, token=token).status_code == 201
+    assert app.test_client().post("/api/alerts/release",
+                                  json={"token": base64.urlsafe_b64encode(token).decode()
+                                        .rstrip("=")}).status_code == 204
+    assert len(focal.inbox_items()) == 3
+    # Then no table and no log line holds any of it in clear, nor the duress token
+    dump = _dump(app)
+    for secret in ("canary shared incident", "Canary Delegate Name", "canary photo",
+                   "canary acknowledgement", "canary checkin", "canary duress",
+                   *_encodings("Canary Delegate Name"), token.hex(),
+                   base64.urlsafe_b64encode(token).decode().rstrip("=")):
+        assert secret not in dump, secret
+        assert secret not in caplog.text, secret

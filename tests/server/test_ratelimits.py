@@ -12,7 +12,7 @@ from server import create_app
 from server.config import Config, TestingConfig
 
 LIMITS = [("/api/auth/prelogin", 20), ("/api/auth/signin", 10), ("/api/auth/enrol", 10),
-          ("/api/auth/invite", 30)]
+          ("/api/auth/invite", 30), ("/api/alerts/release", 10)]
 
 
 @pytest.fixture
@@ -24,7 +24,8 @@ def limited_client(app_config):  # type: ignore[no-untyped-def]
 def test_the_production_limits_are_the_documented_ones() -> None:
     assert Config.RATELIMITS == {
         "api.auth.prelogin": "20 per minute", "api.auth.signin": "10 per minute",
-        "api.auth.enrol": "10 per hour", "api.auth.invite": "30 per hour"}
+        "api.auth.enrol": "10 per hour", "api.auth.invite": "30 per hour",
+        "api.alerts.release": "10 per minute"}
     assert set(TestingConfig.RATELIMITS) == set(Config.RATELIMITS)
 
 

@@ -13,6 +13,13 @@ so tests and benchmarks exercise the server the way a delegate's phone will:
   server's offset, then records in batches, every receipt verified under the pinned key) → pull
   (cursor; signature, receipt and chain checked; owner wrap opened; attachments downloaded and
   decrypted to check them).
+- Sharing (docs/sharing-contract.md): ``directory`` (bundles and cards verified, pinned on first
+  sight by account id), ``put_card``; ``create_record(…, to=[bundle])`` and ``send_message``
+  seal a record with ``rcpt`` and HPKE wraps that the next push sends as its ``shares``;
+  ``share`` adds wraps to a stored record (own or received), ``list_shares``, ``revoke_share``;
+  ``pull_inbox`` checks every item (author signature, share attestation, receipt, key
+  commitment) and ``read_shared_attachment`` downloads and decrypts; ``set_checkin``,
+  ``set_duress``, ``list_alerts``, ``checkin`` and the session-free ``release_duress``.
 - Every request is retried with capped exponential backoff on connection errors, 429 and 5xx; a
   cut upload asks ``GET /api/uploads/<aid>`` for the offset, so at most the part in flight is
   sent again. ``Device.stats.parts_sent`` counts every part sent, retries included.
@@ -73,6 +80,10 @@ class Unverified(Exception):
 
 class ServerChanged(Unverified):
     """The server's receipt key is not the one pinned at enrolment."""
+
+
+class KeyChanged(Unverified):
+    """A contact's key is not the one pinned when this device first saw the contact."""
 
 
 # -- small helpers ------------------------------------------------------------------------------
@@ -201,6 +212,35 @@ class LocalAttachment:
     blob: Blob
     size: int  # plaintext bytes (from the record body)
     receipt: dict[str, Any] | None = None
+
+
+@dataclass
+class Contact:
+    """A directory entry whose bundle (and card, if any) verified."""
+
+    account: str
+    role: str
+    bundle: S.Bundle
+    card: S.Card | None
+
+
+@dataclass
+class InboxItem:
+    """A record shared with this account, verified and opened."""
+
+    cursor: int
+    envelope: S.Envelope
+    header: S.Header
+    wrap: dict[str, Any]
+    body: dict[str, Any]
+    cek: bytes = field(repr=False)
+    author: S.Bundle = field(repr=False)
+    sharer: S.Bundle = field(repr=False)
+    receipt: dict[str, Any] = field(repr=False)
+
+    @property
+    def rid(self) -> bytes:
+        return self.header.rid
 
 
 @dataclass
@@ -372,6 +412,13 @@ class Device:
         self._provisional_key: bytes | None = None
         self.server_info: dict[str, Any] = {}
         self.last_listing_receipts: dict[bytes, Any] = {}  # by entry hash, from server_listing()
+        # sharing: what others shared with this account, contacts pinned on first sight (by
+        # account id), wraps waiting to be pushed with their record, message numbers sent
+        self.inbox: dict[bytes, InboxItem] = {}
+        self.inbox_cursor = 0
+        self.pinned: dict[str, bytes] = {}  # account id -> kid
+        self._outgoing: dict[bytes, list[dict[str, str]]] = {}  # rid -> recipient wraps
+        self._sent_n: dict[bytes, int] = {}  # recipient kid -> last message number sent
         # keys in memory while unlocked
         self.ak: bytes | None = None
         self.identity: S.Identity | None = None
@@ -536,12 +583,15 @@ class Device:
 
     def create_record(self, body: Mapping[str, Any], *,
                       attachments: Iterable[tuple[str, str, bytes | Path]] = (),
-                      supersedes: bytes | None = None) -> bytes:
+                      supersedes: bytes | None = None, to: Iterable[S.Bundle] = ()) -> bytes:
         """Seal a record on this device's chain; ``attachments`` = (name, mime, data or path).
 
         Attachments are encrypted first with the record's CEK (SP1 §6); a Path is streamed
-        chunk by chunk to a ciphertext file, so memory does not grow with its size.
+        chunk by chunk to a ciphertext file, so memory does not grow with its size. ``to``:
+        recipients (verified bundles), named in the header's ``rcpt`` and sent an HPKE wrap each
+        with the record's push.
         """
+        to = list(to)
         assert self.identity is not None and self.ak is not None, "locked"
         cek = S.new_cek()
         refs, att_body, blobs = [], [], []
@@ -561,10 +611,13 @@ class Device:
         env = S.seal_record(
             self.identity, cek, dev=self.dev, seq=head.seq + 1 if head else 1,
             prev=head.entry_hash if head else bytes(32), body=full, attachments=refs,
-            supersedes=supersedes,
+            supersedes=supersedes, rcpt=sorted({b.kid for b in to}),
         )
         wrap = S.wrap_for_owner(env.hdr, cek, self.ak)
         header = S.parse_header(env.hdr)
+        if to:
+            self._outgoing[header.rid] = [S.wrap_for_recipient(env.hdr, cek, b, self.identity)
+                                          for b in to]
         for ref, blob, size in blobs:
             self.attachments[ref.aid] = LocalAttachment(ref, blob, size)
         self.heads[self.dev] = S.check_chain_link(head, env)
@@ -684,7 +737,9 @@ class Device:
             result.sent_records += len(batch)
 
     def _push_batch(self, batch: list[LocalRecord]) -> None:
-        payload = {"records": [{"envelope": r.envelope.to_json(), "wrap": r.wrap} for r in batch]}
+        payload = {"records": [{"envelope": r.envelope.to_json(), "wrap": r.wrap,
+                                **({"shares": self._outgoing[r.rid]} if r.rid in self._outgoing
+                                   else {})} for r in batch]}
         try:
             answer = self._api("POST", "/api/records", json_body=payload, expect=(200,)).json()
         except ApiError as exc:
@@ -704,6 +759,7 @@ class Device:
             self._check_receipt(res["receipt"], rec.entry_hash)
             rec.receipt = dict(res["receipt"])
             self._unsent.discard(rec.rid)
+            self._outgoing.pop(rec.rid, None)  # its wraps were stored with it
 
     def _receipt_key(self) -> bytes:
         key = self.server_key or self._provisional_key
@@ -864,6 +920,169 @@ class Device:
         finally:
             out.close()
 
+    # -- sharing (docs/sharing-contract.md) --------------------------------------------------------
+
+    def _pin(self, bundle: S.Bundle) -> None:
+        """Pin a contact's key on first sight (by account id); a later change is refused."""
+        known = self.pinned.setdefault(bundle.uid, bundle.kid)
+        if known != bundle.kid:
+            raise KeyChanged(f"the key of account {bundle.uid} changed")
+
+    def directory(self) -> list[Contact]:
+        """``GET /api/directory``: every contact's bundle and card verified, keys pinned."""
+        out = []
+        for entry in self._api("GET", "/api/directory", expect=(200,)).json()["contacts"]:
+            try:
+                bundle = S.verify_bundle(entry["bundle"])
+                card = None if entry["card"] is None else S.verify_card(entry["card"], bundle)
+            except S.CryptoError as exc:
+                raise Unverified(f"directory: {exc}") from exc
+            if bundle.uid != entry["account"] or bundle.role != entry["role"]:
+                raise Unverified("directory: an entry's bundle is for another account or role")
+            self._pin(bundle)
+            out.append(Contact(entry["account"], entry["role"], bundle, card))
+        return out
+
+    def put_card(self, name: str, org: str = "") -> None:
+        """Publish this account's signed contact card (focal points and legal supporters)."""
+        assert self.identity is not None, "locked"
+        self._api("PUT", "/api/directory/card", json_body=S.make_card(self.identity, name, org),
+                  expect=(204,))
+
+    def message_body(self, kind: str, to: Iterable[S.Bundle], **members: Any) -> dict[str, Any]:
+        """A contract §2 message body: ``kind``, ``to`` (kids), ``n`` (this device's next number
+        per recipient), ``from`` (the display name) and ``members``."""
+        to = list(to)
+        n = {}
+        for bundle in to:
+            self._sent_n[bundle.kid] = self._sent_n.get(bundle.kid, 0) + 1
+            n[b64u_encode(bundle.kid)] = self._sent_n[bundle.kid]
+        return {"kind": kind, "to": [b64u_encode(b.kid) for b in to], "n": n,
+                "from": self.creds.display_name, **members}
+
+    def send_message(self, kind: str, to: Iterable[S.Bundle], **members: Any) -> bytes:
+        """Seal an ``sp.share``/``sp.status``/``sp.note``/… message into this device's chain,
+        wrapped to ``to``; the next push sends it with its wraps. Returns its rid."""
+        to = list(to)
+        return self.create_record(self.message_body(kind, to, **members), to=to)
+
+    def _cek_and_hdr(self, rid: bytes) -> tuple[bytes, str]:
+        if rid in self.records:
+            return self.records[rid].cek, self.records[rid].envelope.hdr
+        if rid in self.inbox:
+            return self.inbox[rid].cek, self.inbox[rid].envelope.hdr
+        raise KeyError("this device holds no such record")
+
+    def share(self, rids: Iterable[bytes], to: Iterable[S.Bundle]) -> list[dict[str, Any]]:
+        """``POST /api/shares``: wrap stored records (own, or received: re-sharing) to ``to``."""
+        assert self.identity is not None, "locked"
+        to = list(to)
+        items = []
+        for rid in rids:
+            cek, hdr = self._cek_and_hdr(rid)
+            items += [{"rid": b64u_encode(rid),
+                       "wrap": S.wrap_for_recipient(hdr, cek, bundle, self.identity)}
+                      for bundle in to]
+        return list(self._api("POST", "/api/shares", json_body={"shares": items},
+                              expect=(200,)).json()["results"])
+
+    def list_shares(self) -> list[dict[str, Any]]:
+        return list(self._api("GET", "/api/shares", expect=(200,)).json()["shares"])
+
+    def revoke_share(self, rid: bytes, kid: bytes) -> None:
+        self._api("DELETE", f"/api/shares/{b64u_encode(rid)}/{b64u_encode(kid)}", expect=(204,))
+
+    def pull_inbox(self) -> list[InboxItem]:
+        """Pull the inbox after the stored cursor; every item is verified before it is kept.
+        Returns the items new to this device."""
+        new: list[InboxItem] = []
+        while True:
+            page = self._api("GET", "/api/inbox", params={"after": self.inbox_cursor,
+                                                          "limit": 200}, expect=(200,)).json()
+            for item in page["items"]:
+                got = self._open_inbox_item(item)
+                if got.rid not in self.inbox:
+                    new.append(got)
+                self.inbox[got.rid] = got
+            self.inbox_cursor = int(page["next"])
+            if not page["more"]:
+                return new
+
+    def _open_inbox_item(self, item: Mapping[str, Any]) -> InboxItem:
+        assert self.identity is not None, "locked"
+        try:
+            author = S.verify_bundle(item["author"])
+            sharer = S.verify_bundle(item["sharer"])
+            env = S.Envelope.from_json(item["envelope"])
+            opened = S.open_record(env, author, item["wrap"], reader=self.identity,
+                                   sharer=sharer)
+        except S.CryptoError as exc:
+            raise Unverified(f"inbox: {exc}") from exc
+        self._check_receipt(item.get("receipt"), env.entry_hash)
+        self._pin(author)
+        self._pin(sharer)
+        return InboxItem(int(item["cursor"]), env, opened.header, dict(item["wrap"]),
+                         opened.body, opened.cek, author, sharer, dict(item["receipt"]))
+
+    def read_shared_attachment(self, rid: bytes, aid: bytes) -> bytes:
+        """Download an attachment of a record shared with this account; its length and chunk
+        hash are checked against the signed header, then it is decrypted. Returns plaintext."""
+        item = self.inbox[rid]
+        ref = next(a for a in item.header.att if a.aid == aid)
+        size = next(a["size"] for a in item.body.get("att", []) if a["aid"] == b64u_encode(aid))
+        resp = self._api("GET", f"/api/attachments/{b64u_encode(aid)}", stream=True,
+                         expect=(200,))
+        blob = self._receive(resp, ref)
+        out = io.BytesIO()
+        with blob.open() as f:
+            try:
+                S.decrypt_attachment(f, out, item.cek, ref, size)
+            except S.CryptoError as exc:
+                raise Unverified(f"attachment: {exc}") from exc
+        return out.getvalue()
+
+    # -- held alerts ---------------------------------------------------------------------------------
+
+    def seal_alert(self, to: Iterable[S.Bundle], *, alert: str, text: str,
+                   deadline: int | None = None) -> dict[str, Any]:
+        """An ``sp.alert`` record alone in a fresh device chain, with its owner wrap and a wrap
+        per recipient: the ``envelope``, ``wrap`` and ``shares`` of ``POST /api/alerts``. It is
+        not added to this device's records: once released, a pull brings it like any record."""
+        assert self.identity is not None and self.ak is not None, "locked"
+        to = list(to)
+        cek = S.new_cek()
+        body: dict[str, Any] = {"ts": int(time.time() * 1000), "kind": "sp.alert",
+                                "alert": alert, "from": self.creds.display_name, "text": text}
+        if deadline is not None:
+            body["deadline"] = deadline
+        env = S.seal_record(self.identity, cek, dev=os.urandom(16), seq=1, prev=bytes(32),
+                            body=body, rcpt=sorted({b.kid for b in to}))
+        return {"envelope": env.to_json(), "wrap": S.wrap_for_owner(env.hdr, cek, self.ak),
+                "shares": [S.wrap_for_recipient(env.hdr, cek, b, self.identity) for b in to]}
+
+    def set_checkin(self, to: Iterable[S.Bundle], *, deadline: int, text: str
+                    ) -> dict[str, Any]:
+        """Hold a check-in alert released at ``deadline`` (Unix ms) unless checked in."""
+        body = {"kind": "checkin", "deadline": deadline,
+                **self.seal_alert(to, alert="checkin", text=text, deadline=deadline)}
+        return dict(self._api("POST", "/api/alerts", json_body=body, expect=(201,)).json())
+
+    def set_duress(self, to: Iterable[S.Bundle], *, text: str) -> tuple[dict[str, Any], bytes]:
+        """Hold a duress alert; returns the answer and the 32-byte release token (which the PWA
+        keeps sealed under the duress passphrase's key)."""
+        token = os.urandom(32)
+        body = {"kind": "duress", "token": b64u_encode(token),
+                **self.seal_alert(to, alert="duress", text=text)}
+        answer = self._api("POST", "/api/alerts", json_body=body, expect=(201,)).json()
+        return dict(answer), token
+
+    def list_alerts(self) -> list[dict[str, Any]]:
+        return list(self._api("GET", "/api/alerts", expect=(200,)).json()["alerts"])
+
+    def checkin(self, alert_id: str) -> None:
+        """Check in: the held alert is deleted (raises ApiError alert-released if too late)."""
+        self._api("POST", f"/api/alerts/{alert_id}/checkin", expect=(204,))
+
     # -- checks ("Prepare for crossing") ---------------------------------------------------------
 
     def verify_receipts(self) -> None:
@@ -978,6 +1197,18 @@ class Device:
         dev.heads = {dev_id: head for (_author, dev_id), head in S.verify_chain(envs).items()}
         return dev
 
+
+
+def release_duress(base_url: str, token: bytes, *, deadline: float = 30.0) -> None:
+    """``POST /api/alerts/release`` as the duress decoy sends it: no session, no CSRF token,
+    same-origin headers; retried like any request. Raises ApiError not-found for an unknown
+    token."""
+    transport = Transport(base_url, stats=Stats(), rng=random.Random(), deadline=deadline)
+    try:
+        transport.call("POST", "/api/alerts/release", json_body={"token": b64u_encode(token)},
+                       expect=(204,))
+    finally:
+        transport.close()
 
 
 def new_account(base_url: str, invite: str, *, role: str = "delegate", devices: int = 1,
