@@ -24,6 +24,8 @@ pytestmark = pytest.mark.browser
 DISPLAY_CANARY = "Amal-كناري-display-5c1e"
 CT_CHUNK = 65552
 PART = 16 * CT_CHUNK
+# plan() with nothing queued (issue 6 added the counts of queued messages, wraps and revocations)
+NOTHING = {"records": 0, "attachments": 0, "bytes": 0, "messages": 0, "wraps": 0, "revocations": 0}
 
 
 def flip(b64u: str) -> str:
@@ -102,7 +104,7 @@ def test_enrol_then_uploads_resume_after_cuts_and_every_receipt_is_verified(new_
     )
     assert checked["local"] == checked["remote"]
     assert checked["verified"] == [True, True, True] and checked["complete"] is True
-    assert checked["plan"] == {"records": 0, "attachments": 0, "bytes": 0}
+    assert checked["plan"] == NOTHING
 
     # When a server answers a push with a forged record receipt
     def forge(route: Route) -> None:
@@ -139,7 +141,7 @@ def test_enrol_then_uploads_resume_after_cuts_and_every_receipt_is_verified(new_
     # When the honest answers come back, the same pushes get the same receipts (idempotent)
     again = sync(page)
     assert again["ok"] and again["value"]["sent"]["records"] == 2, again
-    assert page.evaluate("async () => t.a.plan()") == {"records": 0, "attachments": 0, "bytes": 0}
+    assert page.evaluate("async () => t.a.plan()") == NOTHING
     assert page.evaluate("async () => (await t.raw('receipts')).length") == 4
 
     # The auth key lives only while unlocked: lock() zeroes it
@@ -191,7 +193,7 @@ def test_a_page_killed_mid_upload_resumes_from_the_server_offset(new_device, mak
                      same: await t.sha(await new Blob(chunks).arrayBuffer()) === await t.sha(await (await fetch('/api/attachments/' + aid)).arrayBuffer()) };
         }"""
     )
-    assert check == {"heads": [2], "records": 2, "plan": {"records": 0, "attachments": 0, "bytes": 0}, "same": True}
+    assert check == {"heads": [2], "records": 2, "plan": NOTHING, "same": True}
 
 
 def _edit_pulled_page(edit) -> Any:  # type: ignore[no-untyped-def]
@@ -340,7 +342,7 @@ def test_prepare_for_crossing_proves_the_server_holds_everything_then_sign_in_re
     # Then nothing is deleted (although everything was synced)
     assert refused["code"] == "unverified"
     assert page.evaluate("async () => t.v.state()") == "unlocked"
-    assert page.evaluate("async () => t.a.plan()") == {"records": 0, "attachments": 0, "bytes": 0}
+    assert page.evaluate("async () => t.a.plan()") == NOTHING
 
     # When the checks pass
     phases = page.evaluate(
@@ -392,7 +394,7 @@ def test_prepare_for_crossing_proves_the_server_holds_everything_then_sign_in_re
         before["aid"],
     )
     assert restored["list"] == before["list"] and restored["sha"] == before["sha"]
-    assert restored["plan"] == {"records": 0, "attachments": 0, "bytes": 0}
+    assert restored["plan"] == NOTHING
     assert restored["status"]["role"] == "focal-point" and restored["status"]["enrolled"]
     # And the new device's vault opens again with the passphrase alone after a reload
     open_app(page)
@@ -433,9 +435,11 @@ def test_schema_v2_vault_upgrades_with_a_row_per_attachment(page: Page, page_gua
             return { version, stores, attachments: await t.raw("attachments"), records: (await t.raw("records")).length };
         }"""
     )
-    # Then it is at v3 with the new stores, each attachment complete and without a receipt
-    assert out["version"] == 3
-    assert out["stores"] == ["attachments", "chunks", "drafts", "prefs", "receipts", "records", "sync", "vault"]
+    # Then it is at the current version (v3's stores, and v4's for sharing), each attachment
+    # complete and without a receipt
+    assert out["version"] == 4
+    assert out["stores"] == ["attachments", "chunks", "contacts", "drafts", "inbox", "outbox", "prefs", "receipts",
+                             "records", "sync", "vault"]
     assert [row for _, row in out["attachments"]] == [
         {"aid": "AAAAAAAAAAAAAAAAAAAAAA", "complete": True, "receipt": None},
         {"aid": "BBBBBBBBBBBBBBBBBBBBBB", "complete": True, "receipt": None},

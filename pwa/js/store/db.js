@@ -5,7 +5,7 @@
 import { openDB } from "../../vendor/idb.js";
 
 const NAME = "safe-passage";
-const VERSION = 3;
+const VERSION = 4;
 
 const UPGRADES = [
   // 1: preferences that are not secrets (the interface language, the unlock policy and the
@@ -37,6 +37,17 @@ const UPGRADES = [
         for (const aid of attachmentIdsOf(row)) attachments.put({ aid, complete: true, receipt: null });
       }
     });
+  },
+  // 4: sharing (issue 6). "contacts": pinned contacts by a random row id; "inbox": what was
+  // received, by the server's inbox cursor; "outbox": queued recipient wraps and revocations,
+  // in the order they were made (auto-increment keys). Every value is bytes sealed under the
+  // account key (sp.sealLocal, one label per store): no name, kid, consent or status in clear.
+  // Inbox attachments keep their ciphertext chunks in "chunks" under "inbox:<aid>". "sync" gains
+  // "inbox-cursor" (how far the inbox was pulled) and "sharing" (sealed: alerts set, duress).
+  (db) => {
+    db.createObjectStore("contacts");
+    db.createObjectStore("inbox");
+    db.createObjectStore("outbox", { autoIncrement: true });
   },
 ];
 

@@ -42,15 +42,26 @@ export async function getRecords(rids) {
 }
 
 /**
- * A sealed record, the device chain head that now points at it and a row for each attachment
- * it adds (`newAids`, whose chunks were written before): one transaction.
+ * A sealed record, the device chain head that now points at it, a row for each attachment it
+ * adds (`newAids`, whose chunks were written before) and the sealed outbox rows that go with
+ * it (the recipient wraps of a message, the wraps of the reports it shares): one transaction.
  */
-export async function putRecord(record, head, newAids = []) {
-  await write(["records", "vault", "attachments"], (tx) => {
+export async function putRecord(record, head, newAids = [], outbox = null) {
+  const add = (outbox && outbox.add) || [];
+  const remove = (outbox && outbox.remove) || [];
+  const stores = add.length || remove.length ? ["records", "vault", "attachments", "outbox"] : ["records", "vault", "attachments"];
+  await write(stores, (tx) => {
     tx.objectStore("records").put(record);
     tx.objectStore("vault").put(head, "head");
     for (const aid of newAids) tx.objectStore("attachments").put({ aid, complete: true, receipt: null });
+    for (const key of remove) tx.objectStore("outbox").delete(key);
+    for (const sealed of add) tx.objectStore("outbox").add(sealed);
   });
+}
+
+/** The vault meta alone (the duress slot changed; the head is not touched). */
+export async function putMetaOnly(meta) {
+  await write(["vault"], (tx) => tx.objectStore("vault").put(meta, "meta"));
 }
 
 /** Attachment ciphertext chunks [{aid, i, ct}] (written before the record that names them). */

@@ -8,6 +8,7 @@ import { csrf, request, setCsrf } from "./api.js";
 import { acceptSignIn, accountOf, authed, context, rememberAccount, unlockedSession } from "./auth.js";
 import { downloadAll, exclusive, readPage, syncOnce } from "./engine.js";
 import { AccountError, unverified } from "./errors.js";
+import { queued } from "./outbox.js";
 
 const ROLES = new Set(["delegate", "focal-point", "legal"]);
 const USERNAME = /^[a-z0-9][a-z0-9._-]{2,31}$/;
@@ -115,6 +116,8 @@ async function storeAccount(s, account) {
  */
 export async function enrol({ username, displayName = "" } = {}) {
   const s = unlockedSession();
+  // The decoy a duress passphrase opens has nothing to enrol and must not reach the server.
+  if (s.decoy) throw new AccountError("invite-invalid", "no invite");
   const name = normaliseUsername(username);
   const earlier = await accountOf(s);
   if (earlier && earlier.enrolled) throw new AccountError("unsupported", "this vault already has an account");
@@ -396,6 +399,9 @@ export async function prepareForCrossing({ onProgress = null } = {}) {
     const ctx = await context();
     const summary = await syncOnce(ctx, onProgress);
     const { s } = ctx;
+    // Shares and revocations queued on this phone exist nowhere else: they must have gone out.
+    const left = await queued(s);
+    if (left.wraps.size || left.revokes.length) throw unverified("queued shares have not all reached the server");
     const receipts = await syncStore.allReceipts();
     const rows = await allRecords();
     const attachments = new Map((await syncStore.allAttachments()).map((a) => [a.aid, a]));

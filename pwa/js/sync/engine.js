@@ -13,18 +13,27 @@
 // answers are idempotent. A page killed or a connection cut anywhere loses and duplicates
 // nothing: the next sync resumes (uploads from the server's offset, pulls from the stored cursor,
 // downloads of attachments still marked incomplete).
+//
+// Sharing (issue 6) adds: recipient wraps queued in the outbox travel with their record's push
+// or by POST /api/shares, revocations by DELETE (outbox.js); the inbox is pulled with its own
+// cursor and every item checked (sharing/receive.js); attachments of received reports are
+// downloaded like the vault's own. A duress release still waiting for the network is retried
+// first, whatever the state of the vault.
 import * as sp from "../../crypto/sp1.js";
 import { getRecords, putChunks } from "../store/vault-store.js";
+import { putReceiptsAndSent } from "../store/sharing-store.js";
 import * as syncStore from "../store/sync-store.js";
 import * as port from "../vault/sync-port.js";
+import { inboxDownloads } from "../sharing/inbox.js";
+import { PULL_LIMIT as INBOX_LIMIT, pullInbox } from "../sharing/receive.js";
 import { backoff, request, retryPolicy, sleep } from "./api.js";
 import { authed, context, ensureSession } from "./auth.js";
+import { downloadAttachment } from "./download.js";
 import { AccountError, unverified } from "./errors.js";
+import { MAX_SHARES_PER_RECORD, WRAP_REFUSALS, postWraps, queued, sendRevocations } from "./outbox.js";
 import { CT_CHUNK, uploadAttachment } from "./uploader.js";
 
 const PULL_LIMIT = 200;
-const CHUNK_BATCH = 16; // downloaded chunks per IndexedDB transaction (~1 MiB)
-const READ_TIMEOUT_MS = 60000; // a download that stalls this long is treated as cut
 
 const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 const send = (ctx) => (method, path, options) => authed(ctx, method, path, options);
@@ -62,12 +71,21 @@ async function pending(s) {
 
 const recordBytes = (row) => row.envelope.hdr.length + row.envelope.body.length + row.envelope.sig.length;
 
-/** {records, attachments, bytes}: what "Sync now" will send. Local only: no request is made. */
+/**
+ * {records, attachments, bytes, messages, wraps, revocations}: what "Sync now" will send
+ * (`messages`: the unsent records that are messages; `wraps`: queued recipient wraps;
+ * `revocations`: queued share deletions). Local only: no request is made.
+ */
 export async function plan() {
   const { s } = await context();
   const p = await pending(s);
+  const q = await queued(s);
   const bytes = p.records.reduce((n, r) => n + recordBytes(r.row), 0) + p.attachments.reduce((n, a) => n + a.entry.ct_len, 0);
-  return { records: p.records.length, attachments: p.attachments.length, bytes };
+  return {
+    records: p.records.length, attachments: p.attachments.length, bytes,
+    messages: p.records.filter((r) => r.rec.message).length,
+    wraps: [...q.wraps.values()].reduce((n, list) => n + list.length, 0), revocations: q.revokes.length,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -117,16 +135,31 @@ async function verifiedReceipts(ctx, batch, results) {
   return rows;
 }
 
+/**
+ * Pushes records in batches, each with the recipient wraps queued for it (up to 32; the rest go
+ * by POST /api/shares). A record refused because of one of its wraps is pushed again without
+ * them: the wraps stay queued and postWraps() finds which one the server refuses.
+ */
 async function pushAll(ctx, server, records, progress) {
   let done = 0;
   progress({ phase: "records", done, total: records.length });
-  for (let n = 0; n < records.length; n += server.maxBatch) {
+  const wraps = (await queued(ctx.s)).wraps;
+  const bare = new Set(); // rids pushed without their wraps after a refusal
+  let n = 0;
+  while (n < records.length) {
     const batch = records.slice(n, n + server.maxBatch);
+    const withShares = batch.map(({ row }) => (bare.has(row.rid) ? [] : (wraps.get(row.rid) || []).slice(0, MAX_SHARES_PER_RECORD)));
     let results;
     let failure = null;
     try {
       const answer = await authed(ctx, "POST", "/api/records", {
-        json: { records: batch.map(({ row }) => ({ envelope: row.envelope, wrap: row.wrap })) },
+        json: {
+          records: batch.map(({ row }, i) => {
+            const item = { envelope: row.envelope, wrap: row.wrap };
+            if (withShares[i].length) item.shares = withShares[i].map((e) => e.row.wrap);
+            return item;
+          }),
+        },
       });
       results = answer && answer.results;
       if (!Array.isArray(results) || results.length !== batch.length) throw unverified("unexpected push answer");
@@ -139,10 +172,17 @@ async function pushAll(ctx, server, records, progress) {
     // All receipts of the batch verify, or none is stored: nothing is marked synced on trust.
     const rows = await verifiedReceipts(ctx, batch, results);
     ctx.check();
-    await syncStore.putReceipts(rows);
+    // A wrap that went with a stored record leaves the outbox with that record's receipt.
+    await putReceiptsAndSent(rows, withShares.slice(0, rows.length).flat().flatMap((e) => e.keys));
     done += rows.length;
+    n += rows.length;
     progress({ phase: "records", done, total: records.length });
     if (failure) {
+      const refused = batch[rows.length];
+      if (refused && withShares[rows.length].length && WRAP_REFUSALS.has(failure.serverCode)) {
+        bare.add(refused.row.rid);
+        continue;
+      }
       // A fork or gap at the server means it holds something this device's chain does not.
       if (["chain-fork", "chain-gap"].includes(failure.serverCode)) throw unverified("the server's chain differs from this device's");
       throw failure;
@@ -246,73 +286,6 @@ async function pullAll(ctx, progress) {
 // ---------------------------------------------------------------------------------------------
 // Download.
 
-/** A new buffer holding `a` then `b` (the held-back tail of a download and the next piece). */
-function append(a, b) {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
-}
-
-function withTimeout(promise, ms, onTimeout) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => {
-      timer = setTimeout(() => {
-        onTimeout();
-        reject(new AccountError("offline", "the download stalled"));
-      }, ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-/**
- * Streams one attachment's ciphertext into IndexedDB chunks while decrypting it (discarding the
- * plaintext) to check it against the signed header: length, every chunk's tag, the chunk hash.
- * The last chunks and the "complete" mark are written together, only after it verified.
- */
-async function downloadOne(ctx, { aid, rec, entry }, receipt, onBytes) {
-  const response = await authed(ctx, "GET", `/api/attachments/${aid}`, { raw: true });
-  const reader = response.body.getReader();
-  let pendingBytes = new Uint8Array(0);
-  let index = 0;
-  let batch = [];
-  async function* pieces() {
-    for (;;) {
-      let step;
-      try {
-        step = await withTimeout(reader.read(), READ_TIMEOUT_MS, () => reader.cancel().catch(() => {}));
-      } catch (err) {
-        throw err instanceof AccountError ? err : new AccountError("offline", "the download was cut");
-      }
-      if (step.done) return;
-      const piece = step.value;
-      onBytes(piece.length);
-      yield piece;
-      ctx.check();
-      pendingBytes = append(pendingBytes, piece);
-      while (pendingBytes.length >= CT_CHUNK) {
-        batch.push({ aid, i: index++, ct: pendingBytes.slice(0, CT_CHUNK) });
-        pendingBytes = pendingBytes.subarray(CT_CHUNK);
-        if (batch.length >= CHUNK_BATCH) {
-          await putChunks(batch);
-          batch = [];
-        }
-      }
-    }
-  }
-  try {
-    await sp.decryptAttachment(pieces(), rec.cek, entry, rec.sizeByAid.get(aid), async () => {});
-  } catch (err) {
-    if (err instanceof AccountError) throw err;
-    throw unverified("a downloaded attachment does not match its record");
-  }
-  if (pendingBytes.length) batch.push({ aid, i: index++, ct: pendingBytes.slice() });
-  ctx.check();
-  await syncStore.putDownloaded(aid, batch, receipt);
-}
-
 /** Downloads every attachment a stored record names that this device does not hold whole. */
 export async function downloadAll(ctx, progress) {
   const entries = attachmentEntries(ctx.s);
@@ -340,9 +313,13 @@ export async function downloadAll(ctx, progress) {
     for (let attempt = 1; ; attempt++) {
       done = start;
       try {
-        await downloadOne(ctx, item, state.receipt, (n) => {
-          done += n;
-          progress({ phase: "download", done, total });
+        await downloadAttachment(ctx, {
+          aid: item.aid, cek: item.rec.cek, entry: item.entry, size: item.rec.sizeByAid.get(item.aid),
+          onBytes: (n) => {
+            done += n;
+            progress({ phase: "download", done, total });
+          },
+          finish: (batch) => syncStore.putDownloaded(item.aid, batch, state.receipt),
         });
         break;
       } catch (err) {
@@ -384,15 +361,63 @@ export async function syncOnce(ctx, onProgress) {
   const todo = await pending(ctx.s);
   const bytes = await uploadAll(ctx, server, todo.attachments, progress);
   const sentRecords = await pushAll(ctx, server, todo.records, progress);
+  const wraps = await postWraps(ctx);
+  const revocations = await sendRevocations(ctx);
   const receivedRecords = await pullAll(ctx, progress);
-  const receivedAttachments = await downloadAll(ctx, progress);
+  const inbox = await pullInbox(ctx, {
+    fetchPage: (from) => authed(ctx, "GET", `/api/inbox?after=${from}&limit=${INBOX_LIMIT}`), progress,
+  });
+  const receivedAttachments = await downloadAll(ctx, progress) + await downloadInbox(ctx, progress);
   return {
-    sent: { records: sentRecords, attachments: todo.attachments.length, bytes },
-    received: { records: receivedRecords, attachments: receivedAttachments },
+    sent: {
+      records: sentRecords, attachments: todo.attachments.length, bytes,
+      messages: todo.records.filter((r) => r.rec.message).length, wraps, revocations,
+    },
+    received: { records: receivedRecords, attachments: receivedAttachments, inbox },
     conflicts: port.conflictCount(ctx.s),
   };
 }
 
+/**
+ * Downloads the attachments of received reports into "inbox:<aid>" chunks. One that the server
+ * no longer serves (the share was revoked) or whose bytes do not match the signed header is left
+ * unavailable (the report says so) without stopping the sync; a cut is retried with backoff.
+ */
+async function downloadInbox(ctx, progress) {
+  const wanted = await inboxDownloads(ctx.s);
+  const total = wanted.reduce((n, w) => n + w.entry.ct_len, 0);
+  let done = 0;
+  let count = 0;
+  progress({ phase: "download", done, total });
+  for (const item of wanted) {
+    const start = done;
+    for (let attempt = 1; ; attempt++) {
+      done = start;
+      try {
+        await downloadAttachment(ctx, {
+          ...item,
+          onBytes: (n) => {
+            done += n;
+            progress({ phase: "download", done, total });
+          },
+          finish: (batch) => putChunks(batch),
+        });
+        count++;
+        break;
+      } catch (err) {
+        if (!(err instanceof AccountError)) throw err;
+        if (err.code === "unverified" || err.serverCode === "not-found") break;
+        if (err.code !== "offline" || attempt >= retryPolicy().attempts) throw err;
+        await sleep(backoff(attempt));
+      }
+    }
+  }
+  return count;
+}
+
 export async function syncNow({ onProgress = null } = {}) {
+  // A duress release waiting for the network goes first: the decoy vault has no account, so the
+  // rest of the sync stops at "not-enrolled", exactly as on a fresh vault.
+  await port.retryRelease();
   return exclusive(async () => syncOnce(await context(), onProgress));
 }

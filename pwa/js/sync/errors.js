@@ -27,6 +27,7 @@ export function fromServer(status, body) {
     if (!part || typeof part !== "object") continue;
     if (Number.isSafeInteger(part.offset)) details.offset = part.offset;
     if (Array.isArray(part.results)) details.results = part.results;
+    if (typeof part.rid === "string") details.rid = part.rid;
   }
   const code = PASSED_THROUGH.has(serverCode) ? serverCode : "server-error";
   return new AccountError(code, `the server answered ${status}${serverCode ? " " + serverCode : ""}`, {

@@ -7,6 +7,11 @@
 //   uploader.js  resumable attachment upload from IndexedDB chunks
 //   engine.js    plan, upload, push, pull, download: "Sync now"
 //   account.js   invite, enrolment, sign-in on a new device, devices, prepare for crossing
+//   outbox.js    queued recipient wraps and revocations (sharing, issue 6)
+//   download.js  streamed, verified attachment downloads into IndexedDB chunks
+//   duress-release.js  sends a duress alert's release token after a duress unlock
+import "./duress-release.js";
+
 export { AccountError } from "./errors.js";
 export {
   enrol, listDevices, pendingInvite, prepareForCrossing, revokeDevice, signIn, signOut, status, takeInviteFromUrl,

@@ -3,9 +3,9 @@
 import * as sp from "../../crypto/sp1.js";
 import { createSHA256 } from "../../vendor/sha256.js";
 import * as store from "../store/vault-store.js";
-import { getAttachment } from "../store/sync-store.js";
 import { VaultError, guarded } from "./errors.js";
 import { requireSession, touch } from "./session.js";
+import { storageOf } from "./storage.js";
 
 export const CHUNK_BATCH = 16; // ciphertext chunks per IndexedDB transaction (~1 MiB)
 const SLICE = 1024 * 1024;
@@ -26,14 +26,14 @@ async function plaintextSha256(blob) {
  * are produced (a batch per transaction), after a first streaming pass that records the
  * SHA-256 of the original for evidence. Returns the header entry and the body's metadata.
  */
-export async function encryptFile(file, cek, onChunk) {
+export async function encryptFile(file, cek, onChunk, putChunks = store.putChunks) {
   const sha256 = await plaintextSha256(file);
   const aid = sp.randomBytes(16);
   const aidText = sp.b64uEncode(aid);
   let index = 0;
   let batch = [];
   const flush = async () => {
-    if (batch.length) await store.putChunks(batch);
+    if (batch.length) await putChunks(batch);
     batch = [];
   };
   const entry = await sp.encryptAttachmentWith(file, cek, { aid, salt: sp.randomBytes(16) }, async (ct) => {
@@ -63,14 +63,15 @@ export async function readAttachment(aid) {
     touch();
     const found = recordWith(s, aid);
     if (!found) throw new TypeError("unknown attachment");
-    const row = await getAttachment(aid);
+    const st = storageOf(s);
+    const row = await st.getAttachment(aid);
     // Synced from another device and not downloaded yet: "Sync now" fetches it.
     if (row && !row.complete) throw new VaultError("not-downloaded");
     const meta = found.incident.attachments.find((a) => a.aid === aid);
     const entry = found.attByAid.get(aid);
     async function* chunks() {
       for (let i = 0; ; i++) {
-        const ct = await store.getChunk(aid, i);
+        const ct = await st.getChunk(aid, i);
         if (ct === undefined) return;
         yield ct instanceof Uint8Array ? ct : new Uint8Array(ct);
       }
@@ -88,11 +89,20 @@ export async function readAttachment(aid) {
   });
 }
 
-/** Deletes chunks that no record names (left by a save killed between its chunks and its record). */
+/** Chunk keys of attachments of reports shared with this account (sharing service, issue 6). */
+export const INBOX_CHUNK_PREFIX = "inbox:";
+
+/**
+ * Deletes chunks that no record names (left by a save killed between its chunks and its
+ * record). Chunks of received reports ("inbox:<aid>") belong to the sharing service, which
+ * deletes them with the report.
+ */
 export async function removeOrphanChunks(s) {
   const referenced = new Set();
   for (const rec of s.records.values()) for (const aid of rec.attByAid.keys()) referenced.add(aid);
   const orphans = new Set();
-  for (const [aid] of await store.chunkKeys()) if (!referenced.has(aid)) orphans.add(aid);
+  for (const [aid] of await store.chunkKeys()) {
+    if (!referenced.has(aid) && !String(aid).startsWith(INBOX_CHUNK_PREFIX)) orphans.add(aid);
+  }
   await store.deleteChunksOf([...orphans]);
 }

@@ -4,12 +4,12 @@
 // at once; older backups without it restore as before.
 import * as sp from "../../crypto/sp1.js";
 import * as store from "../store/vault-store.js";
-import { allAttachments, allReceipts, getSync } from "../store/sync-store.js";
-import { CHUNK_BATCH } from "./attachments.js";
+import { CHUNK_BATCH, INBOX_CHUNK_PREFIX } from "./attachments.js";
 import { VaultError, guarded } from "./errors.js";
 import { FORMAT, deviceMeta, newSession } from "./keys.js";
 import { openStored } from "./records.js";
 import { FAILURES_KEY, requireSession, startSession, state } from "./session.js";
+import { storageOf } from "./storage.js";
 import { openAccount } from "./sync-port.js";
 
 const BACKUP_TYPE = "safe-passage-backup";
@@ -20,10 +20,12 @@ const B = (bytes) => sp.b64uEncode(bytes instanceof Uint8Array ? bytes : new Uin
 export async function exportBackup({ onProgress = null } = {}) {
   return guarded(async () => {
     const s = requireSession();
+    const st = storageOf(s);
     const m = s.meta;
-    const rows = await store.allRecords();
-    const keys = await store.chunkKeys();
-    const account = await getSync("account");
+    const rows = await st.allRecords();
+    // Reports others shared with this account are theirs, not part of this vault's backup.
+    const keys = (await st.chunkKeys()).filter(([aid]) => !String(aid).startsWith(INBOX_CHUNK_PREFIX));
+    const account = await st.getSync("account");
     const head = {
       type: BACKUP_TYPE, format: FORMAT, created: Date.now(),
       vault: {
@@ -36,15 +38,15 @@ export async function exportBackup({ onProgress = null } = {}) {
       records: rows.map((r) => ({ rid: r.rid, envelope: r.envelope, wrap: r.wrap })),
       sync: {
         account: account ? B(account) : null,
-        receipts: [...(await allReceipts())].map(([rid, receipt]) => ({ rid, receipt })),
-        attachments: (await allAttachments()).filter((a) => a.receipt).map(({ aid, receipt }) => ({ aid, receipt })),
+        receipts: [...(await st.allReceipts())].map(([rid, receipt]) => ({ rid, receipt })),
+        attachments: (await st.allAttachments()).filter((a) => a.receipt).map(({ aid, receipt }) => ({ aid, receipt })),
       },
     };
     const json = JSON.stringify(head);
     const parts = [json.slice(0, -1), ',"chunks":['];
     for (let n = 0; n < keys.length; n++) {
       const [aid, i] = keys[n];
-      const ct = await store.getChunk(aid, i);
+      const ct = await st.getChunk(aid, i);
       parts.push((n ? "," : "") + JSON.stringify({ aid, i, ct: B(ct) }));
       if (onProgress) onProgress({ done: n + 1, total: keys.length });
     }

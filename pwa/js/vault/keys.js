@@ -6,12 +6,17 @@
 // device unlocks with the passphrase alone. A forensic image of the browser profile can recover
 // that device key (and so the ASK): on a seized phone the passphrase, through Argon2id, is what
 // protects the vault. Keys live in memory only while unlocked; lock() drops every reference.
+//
+// A duress passphrase (issue 6) opens an empty decoy instead: see duress.js. Unlock runs
+// Argon2id once and tries the same output on the real wrapped AK, then on the duress slot.
 import * as sp from "../../crypto/sp1.js";
 import * as store from "../store/vault-store.js";
 import { removeOrphanChunks } from "./attachments.js";
+import { dummySlot, openSlot, queueRelease } from "./duress.js";
 import { VaultError, guarded } from "./errors.js";
 import { loadRecords } from "./records.js";
 import { FAILURES_KEY, currentSession, serial, startSession, state, unlockPolicy, wipe } from "./session.js";
+import { memoryStorage } from "./storage.js";
 
 export const FORMAT = 1;
 
@@ -36,7 +41,7 @@ export async function deviceMeta({ vaultId, kdf, wrappedAk, identity, ask, dev =
   const deviceKey = await sp.newDeviceKey();
   return {
     format: FORMAT, vaultId, kdf, wrappedAk, identity, dev, deviceKey,
-    wrappedAsk: await sp.sealLocal(deviceKey, ask, "ask"), created: Date.now(),
+    wrappedAsk: await sp.sealLocal(deviceKey, ask, "ask"), created: Date.now(), duress: dummySlot(),
   };
 }
 
@@ -74,11 +79,20 @@ export async function unlock(passphrase, { onProgress = null } = {}) {
     await store.putPreferenceStrict(FAILURES_KEY, failures);
     let ak;
     let authKey;
+    let derived;
+    let duressToken = null;
     const ask = await sp.openLocal(meta.deviceKey, meta.wrappedAsk, "ask");
     try {
-      const derived = await sp.deriveAccount(passphrase, meta.kdf, ask, { pinned: meta.kdf, onMessage: onProgress });
+      derived = await sp.deriveAccount(passphrase, meta.kdf, ask, { pinned: meta.kdf, onMessage: onProgress });
       authKey = derived.authKey;
-      ak = await sp.unwrapAccountKey(derived.kek, meta.wrappedAk, meta.vaultId);
+      try {
+        ak = await sp.unwrapAccountKey(derived.kek, meta.wrappedAk, meta.vaultId);
+      } catch (err) {
+        // Not the real passphrase: the same Argon2id output is tried on the duress slot.
+        if (!(err instanceof sp.AuthError)) throw err;
+        duressToken = await openSlot(derived.kek, meta.duress);
+        if (!duressToken) throw err;
+      }
     } catch (err) {
       if (authKey) authKey.fill(0);
       if (err instanceof sp.AuthError || err instanceof sp.FormatError) {
@@ -92,12 +106,46 @@ export async function unlock(passphrase, { onProgress = null } = {}) {
     } finally {
       ask.fill(0);
     }
+    if (duressToken) {
+      authKey.fill(0);
+      await startDecoy(meta, derived.kek, duressToken);
+      return;
+    }
     const identity = await sp.unwrapIdentity(ak, meta.identity);
     await store.putPreferenceStrict(FAILURES_KEY, 0);
-    const s = newSession({ ak, identity, meta, authKey });
+    let current = meta;
+    if (!(meta.duress instanceof Uint8Array)) {
+      // A vault made before issue 6 gets its random slot now, like every new one.
+      current = { ...meta, duress: dummySlot() };
+      await store.putMetaOnly(current);
+    }
+    const s = newSession({ ak, identity, meta: current, authKey });
     await loadRecords(s);
     await startSession(s);
     // Serialised with saves, so chunks of a save in progress are never taken for orphans.
     serial(() => removeOrphanChunks(s)).catch(() => {});
   });
+}
+
+/**
+ * The duress passphrase was given: an empty vault that behaves like a fresh one (its own
+ * account key wrapped under the duress KEK, its own identity, no account) and keeps everything
+ * in memory, so nothing it does survives lock(). The failure counter is reset as after any
+ * successful unlock, and the alert's release token goes to the server now (duress.js).
+ */
+async function startDecoy(meta, kek, token) {
+  const vaultId = sp.randomBytes(16);
+  const { ak, wrapped } = await sp.createAccountKey(kek, vaultId);
+  const identity = await sp.generateIdentity(ak);
+  const decoyMeta = {
+    format: FORMAT, vaultId, kdf: meta.kdf, wrappedAk: wrapped, identity: identityRecord(identity),
+    dev: sp.randomBytes(16), created: meta.created,
+  };
+  await store.putPreferenceStrict(FAILURES_KEY, 0);
+  const s = newSession({ ak, identity, meta: decoyMeta, authKey: null });
+  s.memory = memoryStorage();
+  s.decoy = true;
+  await startSession(s);
+  queueRelease(token);
+  token.fill(0);
 }

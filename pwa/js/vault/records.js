@@ -5,15 +5,20 @@
 // incidents ("sp.incident") are what the lists show; the profile ("sp.profile", the display
 // name and the pinned server key, sealed like an incident so that neither reaches the server in
 // clear) and kinds a later version adds are kept for the chain and ignored by the views.
+// Messages between people (issue 6: shares, statuses, notes, alerts) are records of the chain
+// too; their opened bodies are kept for the sharing service (pwa/js/sharing/).
 import * as sp from "../../crypto/sp1.js";
 import * as store from "../store/vault-store.js";
 import { encryptFile } from "./attachments.js";
 import { guarded } from "./errors.js";
 import { lineages, newestFirst, present } from "./lineage.js";
 import { requireSession, serial, touch } from "./session.js";
+import { storageOf } from "./storage.js";
 
 export const INCIDENT = "sp.incident";
 export const PROFILE = "sp.profile";
+/** Body kinds of the messages of docs/sharing-contract.md §2. */
+export const MESSAGE_KINDS = new Set(["sp.share", "sp.unshare", "sp.status", "sp.note", "sp.alert"]);
 
 const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 const isRid = (v) => typeof v === "string" && /^[A-Za-z0-9_-]{22}$/.test(v);
@@ -34,7 +39,7 @@ export async function openStored(s, row) {
     rid: row.rid, kind: body.kind, header: opened.header, entryHash: opened.entryHash, cek: opened.cek,
     attByAid: new Map(opened.header.att.map((a) => [a.aid, a])),
     sizeByAid: new Map((body.att || []).map((a) => [a.aid, a.size])),
-    incident: null, merges: [], profile: null,
+    incident: null, merges: [], profile: null, message: null,
   };
   if (body.kind === INCIDENT) {
     rec.incident = {
@@ -44,6 +49,8 @@ export async function openStored(s, row) {
     rec.merges = Array.isArray(body.merges) ? body.merges.filter(isRid) : [];
   } else if (body.kind === PROFILE) {
     rec.profile = { displayName: String(body.displayName ?? ""), serverKey: String(body.serverKey ?? ""), savedAt: body.ts };
+  } else if (MESSAGE_KINDS.has(body.kind)) {
+    rec.message = body;
   }
   return rec;
 }
@@ -95,18 +102,27 @@ export async function integrity() {
  * Seals `body` as the next record of this device's chain and stores it with its owner wrap,
  * the new head and rows for the attachments it adds. Call inside serial(). Returns the opened
  * record, already in the session.
+ *
+ * `rcpt` (kids, bytes) is the header's recipient list. `outbox`, when given, is called with
+ * {rid, hdr, cek, rec} once the record is sealed and returns outbox changes ({add: sealed rows,
+ * remove: keys}: its recipient wraps, ...) stored in the same transaction as the record: a
+ * message never exists on the device without the wraps that deliver it.
  */
-export async function sealIntoChain(s, { body, attachments = [], supersedes = null, cek = sp.newRecordKey(), newAids = [] }) {
-  const head = (await store.getHead()) || { seq: 0, entryHash: null };
+export async function sealIntoChain(s, {
+  body, attachments = [], supersedes = null, cek = sp.newRecordKey(), newAids = [], rcpt = [], outbox = null,
+}) {
+  const st = storageOf(s);
+  const head = (await st.getHead()) || { seq: 0, entryHash: null };
   const sealed = await sp.sealRecord({
-    identity: s.identity, dev: s.meta.dev, seq: head.seq + 1, prev: head.entryHash || undefined, rcpt: [],
+    identity: s.identity, dev: s.meta.dev, seq: head.seq + 1, prev: head.entryHash || undefined, rcpt,
     content: body, attachments, supersedes: supersedes ? sp.b64uDecode(supersedes, 16) : null, cek,
   });
   const rid = sp.b64uEncode(sealed.rid);
   const wrap = await sp.wrapForOwner(s.ak, sealed.envelope.hdr, cek);
   const row = { rid, envelope: sealed.envelope, wrap };
   const rec = await openStored(s, row);
-  await store.putRecord(row, { seq: head.seq + 1, entryHash: sealed.entryHash }, newAids);
+  const extra = outbox ? await outbox({ rid, hdr: sealed.envelope.hdr, cek, rec }) : null;
+  await st.putRecord(row, { seq: head.seq + 1, entryHash: sealed.entryHash }, newAids, extra);
   s.records.set(rid, rec);
   return rec;
 }
@@ -188,7 +204,7 @@ export async function saveIncident(content, { files = [], supersedes = null, mer
       const { entry, meta } = await encryptFile(file, cek, (n) => {
         done += n;
         if (onProgress) onProgress({ phase: "attachments", done, total });
-      });
+      }, storageOf(s).putChunks);
       att.push(entry);
       attMeta.push(meta);
       newAids.push(meta.aid);

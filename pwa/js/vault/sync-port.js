@@ -1,18 +1,23 @@
-// The vault's interface for the account and sync service (pwa/js/sync/) only: the screens use
-// index.js. It hands out the unlocked session (keys stay in the vault's memory and die with
-// lock()), opens and adds records that came from the server, seals the profile, keeps the
-// account sealed under the AK, and sets up this device's vault after a sign-in.
+// The vault's interface for the account and sync service (pwa/js/sync/) and the sharing
+// service (pwa/js/sharing/) only: the screens use index.js. It hands out the unlocked session
+// (keys stay in the vault's memory and die with lock()), opens and adds records that came from
+// the server, seals the profile and messages into the device chain, keeps the account sealed
+// under the AK, sets up this device's vault after a sign-in, and manages the duress slot.
 import * as sp from "../../crypto/sp1.js";
 import { deleteDatabase, getPreference, setPreference } from "../store/db.js";
-import { getSync } from "../store/sync-store.js";
 import { VaultError } from "./errors.js";
 import { deviceMeta, identityRecord, newSession } from "./keys.js";
 import { lineages } from "./lineage.js";
 import { chainHeads, latestProfile, openStored, sealProfile } from "./records.js";
 import { FAILURES_KEY, currentSession, dropSession, onLock, serial, startSession, state } from "./session.js";
 import { putPreferenceStrict } from "../store/vault-store.js";
+import { storageOf } from "./storage.js";
 
 export { chainHeads, latestProfile, onLock, openStored, sealProfile, state };
+export { MESSAGE_KINDS, sealIntoChain } from "./records.js";
+export { serial } from "./session.js";
+export { installSlot, releasePending, retryRelease, setReleaser, slotFor, dummySlot, TOKEN_BYTES } from "./duress.js";
+export { INBOX_CHUNK_PREFIX } from "./attachments.js";
 
 /** The unlocked session, or VaultError("locked"). */
 export function unlocked() {
@@ -47,9 +52,9 @@ export async function openAccount(s, sealed) {
   return JSON.parse(new TextDecoder().decode(await sp.openLocal(s.ak, sealed, ACCOUNT_LABEL)));
 }
 
-/** The stored account of the unlocked vault, or null when it has none yet. */
+/** The stored account of the unlocked vault, or null when it has none yet (or is the decoy). */
 export async function loadAccount(s) {
-  const sealed = await getSync("account");
+  const sealed = await storageOf(s).getSync("account");
   return sealed ? openAccount(s, sealed) : null;
 }
 
