@@ -201,6 +201,7 @@ def payloads() -> list[str]:
 XSS_PROBE = """
 window.__xssHits = [];
 window.__xss = (n) => { window.__xssHits.push(n); };
+true;
 """
 
 CLOBBERED_NAMES = ["__xssClobbered", "getElementById", "cookie", "screen", "body"]
