@@ -5,6 +5,9 @@ import { registerWorker } from "./sw-client.js";
 import * as account from "./sync/index.js";
 import * as vault from "./vault/index.js";
 import { appNameKey, loadAppearance } from "./ui/appearance.js";
+import { checkinScreen } from "./ui/checkin.js";
+import { contactVerifyScreen } from "./ui/contact-verify.js";
+import { contactsScreen } from "./ui/contacts.js";
 import { createVaultScreen } from "./ui/create-vault.js";
 import { crossingScreen } from "./ui/crossing.js";
 import { devicesScreen } from "./ui/devices.js";
@@ -12,14 +15,18 @@ import { emergencyKitScreen } from "./ui/emergency-kit.js";
 import { enrolScreen } from "./ui/enrol.js";
 import { incidentDetailScreen } from "./ui/incident-detail.js";
 import { incidentFormScreen } from "./ui/incident-form.js";
+import { inboxScreen } from "./ui/inbox.js";
 import { incidentListScreen } from "./ui/incident-list.js";
 import { mountLanguagePicker } from "./ui/language-picker.js";
 import { neutralScreen } from "./ui/neutral.js";
+import { reportScreen } from "./ui/report.js";
 import { restoreScreen } from "./ui/restore.js";
 import { createRouter } from "./ui/router.js";
 import { mountSession } from "./ui/session.js";
 import { settingsScreen } from "./ui/settings.js";
+import { shareScreen } from "./ui/share.js";
 import { signInScreen } from "./ui/sign-in.js";
+import { statisticsScreen } from "./ui/statistics.js";
 import { syncScreen } from "./ui/sync.js";
 import { showUpdateBanner } from "./ui/update-banner.js";
 import { mountConnectionStatus, showVersion } from "./ui/status.js";
@@ -27,7 +34,8 @@ import { unlockScreen } from "./ui/unlock.js";
 
 const $ = (id) => document.getElementById(id);
 
-// Which screens need the vault unlocked, which show the welcome text.
+// Which screens need the vault unlocked, which show the welcome text, and which navigation
+// place is current while they are shown (by default the screen's own name).
 const SCREENS = {
   create: { build: createVaultScreen, welcome: true },
   restore: { build: restoreScreen },
@@ -35,7 +43,7 @@ const SCREENS = {
   unlock: { build: unlockScreen },
   list: { build: incidentListScreen, unlocked: true },
   form: { build: incidentFormScreen, unlocked: true },
-  detail: { build: incidentDetailScreen, unlocked: true },
+  detail: { build: incidentDetailScreen, unlocked: true, place: "list" },
   settings: { build: settingsScreen, unlocked: true },
   neutral: { build: neutralScreen, neutral: true },
   // Accounts and sync (issue 5)
@@ -44,6 +52,14 @@ const SCREENS = {
   sync: { build: syncScreen, unlocked: true },
   devices: { build: devicesScreen, unlocked: true },
   crossing: { build: crossingScreen, unlocked: true },
+  // Sharing, inbox, check-ins (issue 6)
+  contacts: { build: contactsScreen, unlocked: true },
+  contact: { build: contactVerifyScreen, unlocked: true, place: "contacts" },
+  share: { build: shareScreen, unlocked: true, place: "list" },
+  inbox: { build: inboxScreen, unlocked: true },
+  report: { build: reportScreen, unlocked: true, place: "inbox" },
+  checkin: { build: checkinScreen, unlocked: true },
+  statistics: { build: statisticsScreen, unlocked: true },
 };
 
 function startScreens() {
@@ -56,6 +72,10 @@ function startScreens() {
     const spec = SCREENS[name];
     current = name;
     session.setActive(Boolean(spec.unlocked));
+    session.setCurrent(spec.place || name);
+    // The account (and so its role's places) can appear on any screen: after Create account, a
+    // sign-in or a sync. Reading it is local and quick.
+    if (spec.unlocked) session.refreshRole();
     $("welcome").hidden = !spec.welcome;
     document.body.classList.toggle("neutral", Boolean(spec.neutral));
     router.show(name, spec.build, ctx, params);
@@ -128,6 +148,7 @@ function startScreens() {
   };
 
   const session = mountSession($("session"), {
+    sharingBar: $("sharing-nav"),
     onQuickExit: () => lockNow("neutral"),
     onLock: () => lockNow("unlock"),
     onNavigate: (name) => go(name),

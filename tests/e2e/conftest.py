@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -147,3 +148,46 @@ def server_log() -> Iterator[list[str]]:
     for logger, level in saved:
         logger.removeHandler(handler)
         logger.setLevel(level)
+
+
+# --- sharing (issue 6): people by role, and a phone whose camera films a QR code -------------
+
+@dataclass
+class Camera:
+    """Chromium's fake camera: it plays `path` (a y4m video), read afresh each time the page
+    starts the camera — so a test can choose what it films right before "Scan code"."""
+
+    path: Path
+
+    def shows(self, text: str) -> None:
+        from tests.support.fake_camera import write_y4m
+
+        write_y4m(self.path, text)
+
+
+class CameraPhones(Phones):
+    """Phones of a browser with a fake camera and no permission prompt."""
+
+    camera: Camera
+
+
+@pytest.fixture
+def camera_phones(browser_type, live_server: str, tmp_path: Path) -> Iterator[CameraPhones]:  # type: ignore[no-untyped-def]
+    """Like `phones`, in a Chromium whose camera films `camera_phones.camera` (a blank code until
+    the test says what it shows); each phone must stay clean."""
+    from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    camera = Camera(tmp_path / "camera.y4m")
+    camera.shows("nothing to see yet")
+    browser = browser_type.launch(executable_path=CHROMIUM, args=[
+        *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={camera.path}"])
+    factory = CameraPhones(browser, live_server)
+    factory.camera = camera
+    try:
+        yield factory
+    finally:
+        try:
+            factory.close()
+        finally:
+            browser.close()

@@ -1,29 +1,8 @@
 // The Emergency Kit: the Account Secret Key as text (a read-only field labelled "Secret Key",
 // so it can be copied) and as a QR code drawn on a canvas, a printable page, and the iPhone
 // Home Screen advice. The key is shown once, from memory; it is never stored in the clear.
-import { qrcode } from "../../vendor/qrcode.js";
+import { drawQr } from "./qr-code.js";
 import { button, el, field } from "./dom.js";
-
-function drawQr(canvas, text) {
-  const qr = qrcode(0, "M");
-  qr.addData(text);
-  qr.make();
-  const modules = qr.getModuleCount();
-  const quiet = 4;
-  const scale = Math.max(4, Math.floor(240 / (modules + quiet * 2)));
-  const size = (modules + quiet * 2) * scale;
-  canvas.width = size;
-  canvas.height = size;
-  const g = canvas.getContext("2d");
-  g.fillStyle = "#ffffff";
-  g.fillRect(0, 0, size, size);
-  g.fillStyle = "#000000";
-  for (let r = 0; r < modules; r++) {
-    for (let c = 0; c < modules; c++) {
-      if (qr.isDark(r, c)) g.fillRect((c + quiet) * scale, (r + quiet) * scale, scale, scale);
-    }
-  }
-}
 
 export function isAppleMobile() {
   const ua = navigator.userAgent || "";

@@ -1,10 +1,12 @@
 // One incident: every field (as text, never markup), its attachments previewed from memory
 // (blob URLs revoked when hidden or when the screen closes), "Edit", and the version history.
+import * as account from "../sync/index.js";
 import * as vault from "../vault/index.js";
 import { t } from "../i18n.js";
 import { button, el, liveRegion, onLanguageChange, say } from "./dom.js";
 import { formatNumber } from "./account-text.js";
 import { formatDate, typeKey } from "./incident-types.js";
+import { sharedWithSection } from "./shared-with.js";
 
 const ROWS = [
   ["where", "form.where"], ["officials", "form.officials"], ["what", "form.what"],
@@ -13,25 +15,43 @@ const ROWS = [
 ];
 const ANSWER_KEYS = { yes: "form.answer.yes", no: "form.answer.no", unknown: "form.answer.unknown" };
 
-function facts(incident) {
-  const c = incident.content || {};
+const answer = (value) => t(Object.hasOwn(ANSWER_KEYS, value) ? ANSWER_KEYS[value] : "form.answer.unknown");
+
+/** Label and text of each field of an incident's content. Also used for reports shared by
+ *  others, so nothing here trusts a member's type: everything becomes a string. */
+export function contentRows(c = {}) {
   const rows = [["detail.type", t(typeKey(c.type))], ["form.when", formatDate(c.when)]];
-  if (c.type === "device-search" && c.device) {
-    rows.push(["form.device.unlocked", t(ANSWER_KEYS[c.device.unlocked] || "form.answer.unknown")]);
-    rows.push(["form.device.copied", t(ANSWER_KEYS[c.device.copied] || "form.answer.unknown")]);
+  if (c.type === "device-search" && c.device && typeof c.device === "object") {
+    rows.push(["form.device.unlocked", answer(c.device.unlocked)]);
+    rows.push(["form.device.copied", answer(c.device.copied)]);
   }
   for (const [name, key] of ROWS) if (c[name]) rows.push([key, String(c[name])]);
-  if (c.location && typeof c.location.lat === "number") {
+  if (c.location && typeof c.location.lat === "number" && typeof c.location.lon === "number") {
     rows.push(["detail.location", `${c.location.lat}, ${c.location.lon}`]);
   }
-  const consent = c.consent || {};
+  return rows;
+}
+
+/** The consent given, in words ("No consent given" if none). */
+export function consentText(consent) {
   const given = [["contact", "form.consent.contact"], ["statistics", "form.consent.statistics"], ["legal", "form.consent.legal"]]
-    .filter(([name]) => consent[name]).map(([, key]) => t(key));
-  rows.push(["form.consent.legend", given.length ? given.join("; ") : t("detail.consent.none")]);
-  rows.push(["detail.saved", formatDate(incident.savedAt)]);
+    .filter(([name]) => consent && typeof consent === "object" && consent[name] === true).map(([, key]) => t(key));
+  return given.length ? given.join("; ") : t("detail.consent.none");
+}
+
+export function factList(rows) {
   return el("dl", { className: "facts detail" }, rows.flatMap(([key, value]) => [
-    el("dt", { i18n: key }), el("dd", { text: value }),
+    el("dt", { i18n: key }), el("dd", { dir: "auto", text: value }),
   ]));
+}
+
+function facts(incident) {
+  const c = incident.content || {};
+  return factList([
+    ...contentRows(c),
+    ["form.consent.legend", consentText(c.consent)],
+    ["detail.saved", formatDate(incident.savedAt)],
+  ]);
 }
 
 /** Which one, who and when, for one of the conflicting versions: "Version 1 of 2", the device
@@ -141,14 +161,26 @@ export function incidentDetailScreen(ctx, { rid, notice = null }) {
     ]);
   }
 
-  const load = () => vault.getIncident(rid).then(({ current, history, conflicts = [] }) => {
+  // Sharing (issue 6) needs an account: "Share" and "Shared with" appear once there is one.
+  const enrolled = Promise.resolve().then(() => account.status()).then((s) => Boolean(s && s.enrolled)).catch(() => false);
+
+  // One "Shared with" section for the life of the screen: a re-render (language switch) keeps
+  // an open "Revoke" confirmation.
+  let shared = null;
+  const sharedWith = (currentRid) => {
+    if (shared) shared.refresh();
+    else shared = sharedWithSection(currentRid);
+    return shared.node;
+  };
+
+  const load = () => Promise.all([vault.getIncident(rid), enrolled]).then(([{ current, history, conflicts = [] }, canShare]) => {
     for (const url of urls) URL.revokeObjectURL(url);
     urls.clear();
     heading.removeAttribute("data-i18n");
     heading.textContent = (current.content || {}).title || t("list.untitled");
     const atts = current.attachments || [];
     const inConflict = Array.isArray(conflicts) && conflicts.length > 0;
-    body.replaceChildren(
+    body.replaceChildren(...[
       ...(inConflict ? [
         el("p", { className: "tag conflict", i18n: "list.conflict" }),
         conflictView(current, conflicts),
@@ -158,8 +190,10 @@ export function incidentDetailScreen(ctx, { rid, notice = null }) {
         facts(current),
         el("div", { className: "actions" }, [
           button("detail.edit", () => ctx.go("form", { edit: current }), "button primary"),
+          canShare ? button("detail.share", () => ctx.go("share", { rid: current.rid })) : null,
           button("detail.back", () => ctx.go("list")),
         ]),
+        canShare ? sharedWith(current.rid) : null,
       ]),
       el("h3", { id: "attachments-title", i18n: "detail.attachments" }),
       atts.length
@@ -169,7 +203,7 @@ export function incidentDetailScreen(ctx, { rid, notice = null }) {
       history.length
         ? el("ul", { className: "history", "aria-labelledby": "history-title" }, history.map(version))
         : el("p", { i18n: "detail.history.none" }),
-    );
+    ].filter(Boolean));
   }).catch(() => say(status, "error.unknown"));
   load();
   const stop = onLanguageChange(load);

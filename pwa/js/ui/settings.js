@@ -1,8 +1,10 @@
-// Settings: when to lock, wipe after N failed unlocks, backup export, and "Wipe this device"
+// Settings: when to lock, wipe after N failed unlocks, backup export, the duress passphrase
+// (delegates with an account, ui/duress.js), and "Wipe this device"
 // (confirmed in the page itself: a browser dialog can be dismissed by accident or by others).
 import * as vault from "../vault/index.js";
 import { t } from "../i18n.js";
 import { APPEARANCES, chooseAppearance, currentAppearance } from "./appearance.js";
+import { duressSection } from "./duress.js";
 import { button, el, errorCode, field, liveRegion, progressBar, say, setText, uid } from "./dom.js";
 
 const IDLE_CHOICES = [1, 2, 5, 10, 15, 30];
@@ -113,6 +115,7 @@ export function settingsScreen(ctx) {
     exportButton,
     backupProgress.bar,
     backupStatus,
+    duressSection().node,
     el("h3", { i18n: "wipe.title" }),
     el("p", { i18n: "wipe.intro" }),
     wipeButton,
