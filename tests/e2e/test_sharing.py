@@ -41,6 +41,8 @@ def joined(phones, issue_invite, role: str, display_name: str) -> Person:  # typ
     someone = person(phones)
     someone.joins(issue_invite(role).url, PASSPHRASE, f"user.{secrets.token_hex(4)}", display_name)
     if role != "delegate":
+        # Enrolment put her signed card in the directory; the form below re-publishes it
+        expect(someone.page.get_by_text("your name is in the directory")).to_be_visible()
         assert "Everything is on the server." in someone.sync_now()
         someone.contacts.open()
         someone.contacts.publish_card(display_name)

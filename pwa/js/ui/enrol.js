@@ -2,6 +2,7 @@
 // delegate picks a Username (a pseudonym) and a display name (sealed in the vault, never sent
 // in clear); the sync service turns the vault into an account. Sending anything is still only
 // ever done by "Sync now".
+import * as sharing from "../sharing/index.js";
 import * as account from "../sync/index.js";
 import { OFFLINE, SERIOUS, accountErrorCode, accountErrorKey, knownOffline } from "./account-text.js";
 import { button, el, field, liveRegion, progressBar, say, startBusy } from "./dom.js";
@@ -11,6 +12,20 @@ const USERNAME = /^[a-z0-9][a-z0-9._-]{2,31}$/;
 
 export function normaliseUsername(text) {
   return String(text || "").normalize("NFKC").trim().toLowerCase();
+}
+
+// Focal points and legal supporters are chosen by name: their signed card goes to the directory
+// with the account (the account itself has just been sent). Delegates publish nothing.
+async function publishOwnCard(name) {
+  const { role } = await account.status();
+  if (role !== "focal-point" && role !== "legal") return "enrol.done";
+  if (!name) return "enrol.done.nocard";
+  try {
+    await sharing.publishCard({ name });
+    return "enrol.done.card";
+  } catch {
+    return "enrol.done.nocard";
+  }
 }
 
 export function enrolScreen(ctx, { username: earlier = "" } = {}) {
@@ -61,7 +76,7 @@ export function enrolScreen(ctx, { username: earlier = "" } = {}) {
     try {
       await account.enrol({ username: name, displayName: displayName.value.trim() });
       ctx.inviteSettled();
-      ctx.go("sync", { notice: "enrol.done" });
+      ctx.go("sync", { notice: await publishOwnCard(displayName.value.trim()) });
     } catch (e) {
       stopBusy();
       const code = accountErrorCode(e);

@@ -55,7 +55,7 @@ class Device(Vault):
     def delegate_creates_account(self, username: str, display_name: str) -> None:
         self.fill_account_form(username, display_name)
         expect(self.page.get_by_role("heading", name="Sync", exact=True)).to_be_visible(timeout=SYNC)
-        expect(self.page.get_by_text("Your account is ready.")).to_be_visible()
+        expect(self.page.get_by_text("Your account is ready")).to_be_visible()
 
     def fill_account_form(self, username: str, display_name: str) -> None:
         expect(self.screen_heading()).to_have_text("Create account")
