@@ -272,3 +272,37 @@ def test_scanning_the_other_phones_code_verifies_the_contact(issue_invite, phone
     assert bushra.page.evaluate("() => !document.querySelector('video.scanner').srcObject")
     bushra.contacts.button("Back to contacts").click()
     assert bushra.contacts.state_of("Amal Haddad") == "Verified"
+
+
+def test_an_edit_of_a_shared_report_goes_to_its_recipient_with_the_next_sync(issue_invite, phones) -> None:  # type: ignore[no-untyped-def]
+    # Given Layla shared a report with Amal, whom she verified, and it has left her phone
+    amal = joined(phones, issue_invite, "focal-point", "Amal Haddad")
+    layla = joined(phones, issue_invite, "delegate", "Layla")
+    layla.contacts.open()
+    layla.contacts.update()
+    layla.contacts.open_verify("Amal Haddad")
+    layla.contacts.mark_as_verified()
+    title = "Held for questioning"
+    layla.delegate_logs_incident(title, "Secondary screening or questioning", "Two hours.")
+    layla.share(title, ["Amal Haddad"])
+    assert "Everything is on the server." in layla.sync_now()
+
+    # When she corrects it
+    layla.open_incident(title)
+    layla.edit_open_incident(what="Two hours, then released without charge.")
+    layla.open_incident(title)
+    # Then "Shared with" says the new version goes to Amal with the next sync
+    entry = layla.shared_with.entry("Amal Haddad")
+    expect(entry.locator(".share-update")).to_have_text(
+        'The new version of this report will go to Amal Haddad the next time you tap "Sync now".')
+    check_both_languages(layla.page, "incident detail, new version waiting")
+    assert "Everything is on the server." in layla.sync_now()
+    layla.open_incident(title)
+    expect(layla.shared_with.entry("Amal Haddad").locator(".share-update")).to_have_count(0)
+
+    # And Amal, after her sync, has the report once, as corrected
+    amal.sync_now()
+    amal.inbox.open()
+    expect(amal.inbox.entries()).to_have_count(1)
+    report = amal.inbox.open_report(title)
+    assert report.field_text("What happened") == "Two hours, then released without charge."

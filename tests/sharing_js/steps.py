@@ -10,7 +10,7 @@ from typing import Any
 
 from playwright.sync_api import Page
 
-from tests.sync_client_js.steps import PASSPHRASE, create_and_enrol, open_app
+from tests.sync_client_js.steps import PASSPHRASE, create_and_enrol, open_app, sign_in
 
 SHARING_HELPERS = """
 async () => {
@@ -94,6 +94,15 @@ def enrol(page: Page, invite: str, display_name: str, *, card: str | None = None
         person.run("async (name) => t.s.publishCard({ name })", card)
     assert person.sync()["ok"]
     return person
+
+
+def another_phone(person: Person, page: Page) -> Person:
+    """The same person signs in on another phone (Argon2id runs once more); her records come
+    down with the sign-in, her contacts do not (they are pinned on each phone)."""
+    out = sign_in(page, {"username": person.username, "secretKeyText": person.secret_key})
+    assert out["state"] == "unlocked", out
+    install(page)
+    return Person(page, person.uid, person.role, person.username, person.secret_key)
 
 
 def incident(person: Person, title: str, *, text: str = "", where: str = "Border post K",

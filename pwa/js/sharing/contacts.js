@@ -6,12 +6,20 @@
 // contact becomes "changed" and keeps the new bundle aside until the person accepts it
 // (acceptNewKey), after comparing safety numbers: a server cannot swap a key unnoticed.
 // A changed contact is never shared with (AccountError "key-changed").
+//
+// Cross-device memory: verifying a contact (markVerified, verifyScanned) and accepting a new key
+// also seal an "sp.contact" record {kind, ts, uid, kid, state: "verified"|"accepted"} into the
+// account's own chain (owner wrap only, no recipient). Her other devices pull it like an
+// incident, and read every contact through it (state.js stateOf): a new phone shows the contact
+// verified as soon as the directory gives it the key she verified, and "changed" when the
+// directory gives it another one — even on its very first look, when a pin alone would have
+// taken the server's word. A directory that shows the key her records name is pinned at once.
 import * as sp from "../../crypto/sp1.js";
 import * as port from "../vault/sync-port.js";
 import { authed, context } from "../sync/auth.js";
 import { AccountError } from "../sync/errors.js";
 import {
-  B, contactByUid, me, partyOf, publicContact, saveContacts, sharingState,
+  B, contactByUid, contactView, me, partyOf, publicContact, saveContacts, sharingState, stateOf, vouches,
 } from "./state.js";
 
 const DIRECTORY_ROLES = new Set(["focal-point", "legal"]);
@@ -72,9 +80,23 @@ export function pinned(existing, { party, bundle, card = undefined, signedCard =
 }
 
 /**
+ * pinned(), told what the account's own latest sp.contact record says of this person
+ * (`vouch`: {kid, state} or undefined). A bundle with the key that record names replaces a pin
+ * of another key: she verified or accepted that key herself, on one of her devices.
+ */
+export function pinnedVouched(existing, item, vouch) {
+  const kid = B(item.party.kid);
+  if (!existing || !vouch || vouch.kid !== kid || existing.kid === kid) return pinned(existing, item);
+  const fresh = pinned(null, item).c;
+  const source = existing.source === "directory" ? "directory" : fresh.source;
+  return { c: { ...fresh, source, state: vouch.state === "verified" ? "verified" : "unverified" }, changed: false };
+}
+
+/**
  * GET /api/directory: verifies every bundle (and card), pins new contacts, updates known ones and
  * marks those whose key differs as "changed". Returns {contacts, changed: [uid]} (the uids that
- * became "changed" now). Entries that do not verify are left out.
+ * became "changed" now: by their pin, or because their key is not the one the account's own
+ * sp.contact records name). Entries that do not verify are left out.
  */
 export async function refreshDirectory() {
   const ctx = await context();
@@ -100,15 +122,20 @@ export async function refreshDirectory() {
   await port.serial(async () => {
     ctx.check();
     const st = await sharingState(ctx.s);
+    const vouched = vouches(ctx.s);
     const writes = [];
+    const before = new Map();
     for (const item of seen) {
       const current = st.contacts.get(item.party.uid);
-      const next = pinned(current ? current.c : null, { ...item, source: "directory" });
+      before.set(item.party.uid, current ? stateOf(st, current.c) : null);
+      const next = pinnedVouched(current ? current.c : null, { ...item, source: "directory" }, vouched.get(item.party.uid));
       if (!next) continue;
       writes.push({ key: current ? current.key : null, c: next.c });
-      if (next.keyChanged) changedUids.push(item.party.uid);
     }
     await saveContacts(ctx.s, st, writes);
+    for (const [uid, was] of before) {
+      if (was !== "changed" && stateOf(st, st.contacts.get(uid).c) === "changed") changedUids.push(uid);
+    }
   });
   return { contacts: await contacts(), changed: changedUids };
 }
@@ -140,15 +167,16 @@ export async function publishCard({ name = null, org = "" } = {}) {
 export async function contacts() {
   const ctx = await context();
   const st = await sharingState(ctx.s);
-  return [...st.contacts.values()].map(({ c }) => publicContact(c))
+  return [...st.contacts.values()].map(({ c }) => publicContact(contactView(st, c)))
     .sort((a, b) => a.name.localeCompare(b.name) || (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0));
 }
 
+/** {st, c: the contact's view, entry: {key, c} as stored} or "not-found". */
 async function contactOrFail(ctx, uid) {
   const st = await sharingState(ctx.s);
-  const c = contactByUid(st, String(uid ?? ""));
-  if (!c) throw fail("not-found", "no such contact");
-  return { st, c };
+  const entry = st.contacts.get(String(uid ?? ""));
+  if (!entry) throw fail("not-found", "no such contact");
+  return { st, c: contactView(st, entry.c), entry };
 }
 
 async function digits(ctx, c) {
@@ -169,21 +197,44 @@ export async function qrText(uid) {
   return SAFETY_PREFIX + (await digits(ctx, c));
 }
 
+/**
+ * Seals an sp.contact record {uid, kid, state} into this device's chain (owner wrap only: it is
+ * for the account's own devices). Call inside port.serial().
+ */
+async function sealNote(s, uid, kid, state) {
+  await port.sealIntoChain(s, { body: { ts: Date.now(), kind: port.CONTACT, uid, kid, state } });
+}
+
+/**
+ * In the chain's queue: `change(c, view)` (stored contact, its view) returns {c: the contact to
+ * store, or null, note: the sp.contact state to seal for c.kid, or null}. The record is sealed
+ * first: once it exists, every device reads the contact through it, even if the page dies
+ * before the pin is stored.
+ */
 async function setState(ctx, uid, change) {
   await port.serial(async () => {
     ctx.check();
-    const { st, c } = await contactOrFail(ctx, uid);
-    const next = change(c);
-    if (next) await saveContacts(ctx.s, st, [{ key: st.contacts.get(c.uid).key, c: next }]);
+    const { st, c: view, entry } = await contactOrFail(ctx, uid);
+    const { c: next, note } = change(entry.c, view);
+    const kid = next ? next.kid : entry.c.kid;
+    if (note) await sealNote(ctx.s, entry.c.uid, kid, note);
+    if (next) await saveContacts(ctx.s, st, [{ key: entry.key, c: next }]);
   });
 }
 
-/** After comparing the safety number in person or on a call. A changed key cannot be verified. */
+/**
+ * After comparing the safety number in person or on a call. A changed key cannot be verified.
+ * Seals an sp.contact "verified" record unless her latest one already says so of this key.
+ */
 export async function markVerified(uid) {
   const ctx = await context();
-  await setState(ctx, uid, (c) => {
-    if (c.state === "changed") throw fail("key-changed", "the contact's key changed");
-    return c.state === "verified" ? null : { ...c, state: "verified", verifiedAt: Date.now() };
+  await setState(ctx, uid, (c, view) => {
+    if (view.state === "changed") throw fail("key-changed", "the contact's key changed");
+    const v = vouches(ctx.s).get(c.uid);
+    return {
+      c: c.state === "verified" ? null : { ...c, state: "verified", verifiedAt: Date.now() },
+      note: v && v.kid === c.kid && v.state === "verified" ? null : "verified",
+    };
   });
 }
 
@@ -197,15 +248,26 @@ export async function verifyScanned(uid, text) {
   await markVerified(uid);
 }
 
-/** A "changed" contact: pins the new key (state "unverified": compare safety numbers again). */
+/**
+ * A "changed" contact: pins the new key (state "unverified": compare safety numbers again) and
+ * seals an sp.contact "accepted" record for it. A contact "changed" only because her own
+ * records name another key (`conflict`) has no new key waiting: the key pinned on this phone is
+ * the one accepted.
+ */
 export async function acceptNewKey(uid) {
   const ctx = await context();
-  await setState(ctx, uid, (c) => {
-    if (c.state !== "changed" || !c.pending) throw fail("invalid", "the contact's key did not change");
-    const { card, name, org, ...key } = c.pending;
-    return {
-      ...c, ...key, card, name, org, state: "unverified", pending: null, previous: null, verifiedAt: null, pinnedAt: Date.now(),
-    };
+  await setState(ctx, uid, (c, view) => {
+    if (c.state === "changed" && c.pending) {
+      const { card, name, org, ...key } = c.pending;
+      return {
+        c: {
+          ...c, ...key, card, name, org, state: "unverified", pending: null, previous: null, verifiedAt: null, pinnedAt: Date.now(),
+        },
+        note: "accepted",
+      };
+    }
+    if (view.state !== "changed") throw fail("invalid", "the contact's key did not change");
+    return { c: { ...c, state: "unverified", verifiedAt: null, pinnedAt: Date.now() }, note: "accepted" };
   });
 }
 

@@ -36,6 +36,10 @@ function contentOf(report) {
   }
 }
 
+/** Versions of a report in the order they were written: version number, then save time. */
+const versionOf = (m) => (Number.isSafeInteger(m.body.ver) ? m.body.ver : 1);
+const oldestFirst = (a, b) => versionOf(a) - versionOf(b) || (Number(a.body.ts) || 0) - (Number(b.body.ts) || 0);
+
 const typeOf = (report, content) => (report.kind === "alert" ? content.alert : String(content.type ?? ""));
 
 /**
@@ -165,7 +169,7 @@ export async function report(rid) {
     notes: messagesAbout(ctx.s, st, self, "sp.note", r)
       .map((m) => ({ text: String(m.body.text ?? ""), by: m.by, at: m.at })),
     coRecipients: coRecipientKids(r, self).map((kid) => person(st, self, { kid })),
-    versions: r.members.map((m) => m.rid),
+    versions: [...r.members].sort(oldestFirst).map((m) => m.rid),
   };
 }
 

@@ -6,9 +6,11 @@
 // the inbox.
 //
 //   state.js     contacts and inbox opened in memory per unlock; sealed storage helpers
-//   contacts.js  directory, pinning (TOFU by account id), safety numbers, verification
+//   contacts.js  directory, pinning (TOFU by account id), safety numbers, verification (also
+//                sealed as sp.contact records, so the account's other devices know it)
 //   messages.js  sealing sp.share/unshare/status/note with per-recipient numbering
 //   shares.js    share, revoke, sharesOf (the delegate's side)
+//   forward.js   a new version of a shared report follows it to those who hold it
 //   receive.js   pulling and checking the inbox (called by the sync engine)
 //   reports.js   received items grouped into reports (pure)
 //   inbox.js     inbox list, report, attachments

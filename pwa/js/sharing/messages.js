@@ -29,28 +29,31 @@ export function numbersUsed(s) {
  * ({add: [sealed rows], remove: [keys]}): the wraps of the reports a share names, the
  * revocations of an unshare. Returns the opened record.
  */
-export async function sealMessage(ctx, { kind, recipients, fields, extra = null }) {
+export async function sealMessage(ctx, message) {
+  return port.serial(() => sealMessageNow(ctx, message));
+}
+
+/** sealMessage() for a caller already inside the chain's queue (port.serial). */
+export async function sealMessageNow(ctx, { kind, recipients, fields, extra = null }) {
   const self = me(ctx);
-  return port.serial(async () => {
-    ctx.check();
-    const { s } = ctx;
-    const used = numbersUsed(s);
-    const to = recipients.map((c) => c.kid);
-    const n = Object.fromEntries(to.map((kid) => [kid, (used.get(kid) || 0) + 1]));
-    const body = { ts: Date.now(), kind, to, n, from: self.name, ...fields };
-    const more = extra ? await extra(s) : { add: [], remove: [] };
-    return port.sealIntoChain(s, {
-      body,
-      rcpt: to.map((kid) => sp.b64uDecode(kid, 16)),
-      outbox: async ({ rid, hdr, cek }) => {
-        const add = [];
-        for (const c of recipients) {
-          const wrap = await sp.wrapForRecipient(s.identity, hdr, cek, partyOf(c));
-          add.push(await sealOutbox(s, { t: "wrap", rid, kid: c.kid, uid: c.uid, wrap }));
-        }
-        return { add: [...add, ...(more.add || [])], remove: more.remove || [] };
-      },
-    });
+  ctx.check();
+  const { s } = ctx;
+  const used = numbersUsed(s);
+  const to = recipients.map((c) => c.kid);
+  const n = Object.fromEntries(to.map((kid) => [kid, (used.get(kid) || 0) + 1]));
+  const body = { ts: Date.now(), kind, to, n, from: self.name, ...fields };
+  const more = extra ? await extra(s) : { add: [], remove: [] };
+  return port.sealIntoChain(s, {
+    body,
+    rcpt: to.map((kid) => sp.b64uDecode(kid, 16)),
+    outbox: async ({ rid, hdr, cek }) => {
+      const add = [];
+      for (const c of recipients) {
+        const wrap = await sp.wrapForRecipient(s.identity, hdr, cek, partyOf(c));
+        add.push(await sealOutbox(s, { t: "wrap", rid, kid: c.kid, uid: c.uid, wrap }));
+      }
+      return { add: [...add, ...(more.add || [])], remove: more.remove || [] };
+    },
   });
 }
 

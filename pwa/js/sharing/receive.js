@@ -9,7 +9,8 @@
 // Then, recorded on the item (it is kept and shown with them):
 //   receipt     the server's receipt verifies under the pinned server key for this entry (§12);
 //   sender      the author is pinned by account id: first sight pins it, the pinned key is
-//               "ok", another key is "changed" — the contact is marked, never re-pinned;
+//               "ok", another key is "changed" — the contact is marked, never re-pinned
+//               (unless it is the key this account's own sp.contact records name: contacts.js);
 //   chain       per (author, dev): two records with one seq ("fork"), or a prev that does not
 //               link to the record before it ("chain-broken") — the inbox holds only the
 //               records wrapped to this account, so gaps in seq are normal and not flagged;
@@ -25,8 +26,8 @@ import * as store from "../store/sharing-store.js";
 import { getSync } from "../store/sync-store.js";
 import * as port from "../vault/sync-port.js";
 import { AccountError, unverified } from "../sync/errors.js";
-import { pinned } from "./contacts.js";
-import { B, sealJson, sharingState } from "./state.js";
+import { pinnedVouched } from "./contacts.js";
+import { B, sealJson, sharingState, vouches } from "./state.js";
 
 export const PULL_LIMIT = 200;
 export const NUMBERED = new Set(["sp.share", "sp.unshare", "sp.status", "sp.note"]);
@@ -152,9 +153,10 @@ async function storePage(ctx, checked, cursor) {
   for (const [key, it] of st.inbox) if (!it.rejected) index(key, it);
 
   const contactWrites = new Map(); // uid -> {key, c}
+  const vouched = vouches(s);
   const pin = (party, bundle) => {
     const current = contactWrites.get(party.uid) || st.contacts.get(party.uid) || null;
-    const next = pinned(current ? current.c : null, { party, bundle, source: "sender" });
+    const next = pinnedVouched(current ? current.c : null, { party, bundle, source: "sender" }, vouched.get(party.uid));
     if (next) contactWrites.set(party.uid, { key: current ? current.key : B(sp.randomBytes(16)), c: next.c });
     const c = next ? next.c : current.c;
     if (c.kid !== B(party.kid)) return "changed";

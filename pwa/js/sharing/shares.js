@@ -4,6 +4,8 @@
 //
 // What was shared is read back from this account's own sp.share/sp.unshare records (so every
 // device of the delegate sees it after a sync); whether it has left this phone, from the outbox.
+// A new version of a shared report follows by itself (forward.js); sharesOf says when one waits
+// for the next sync (`update`).
 import * as sp from "../../crypto/sp1.js";
 import { changeOutbox } from "../store/sharing-store.js";
 import { receiptRids } from "../store/sync-store.js";
@@ -23,7 +25,7 @@ function fail(code, message = code) {
 }
 
 /** Every version (opened record) of the incident lineage `rid` belongs to, or "not-found". */
-function versionsOf(s, rid) {
+export function versionsOf(s, rid) {
   const recs = [...s.records.values()].filter((r) => r.incident);
   const lineage = lineages(recs).lineageOf.get(String(rid ?? ""));
   if (!lineage) throw fail("not-found", "no such incident");
@@ -118,16 +120,11 @@ export async function revoke(rid, uid) {
 }
 
 /**
- * Who holds report `rid` (any version) and what they answered:
- * [{uid, name, state: "queued"|"shared"|"revoking"|"failed", at, statuses: [{status, by, at}]}].
+ * The kids that hold the lineage `rids` now: those whose latest own sp.share/sp.unshare naming
+ * it is a share. Map kid -> {kid, at (first share since the last unshare), recs: the share
+ * records since then, oldest first}.
  */
-export async function sharesOf(rid) {
-  const ctx = await context();
-  const { s } = ctx;
-  const st = await sharingState(s);
-  const self = me(ctx);
-  const rids = new Set(versionsOf(s, rid).map((r) => r.rid));
-  // The latest share or unshare per recipient kid decides whether that key holds it.
+export function liveHolders(s, rids) {
   const events = [];
   for (const kind of ["sp.share", "sp.unshare"]) {
     for (const m of ownMessages(s, kind)) {
@@ -145,6 +142,42 @@ export async function sharesOf(rid) {
       holders.delete(e.kid);
     }
   }
+  return holders;
+}
+
+/** The rids the share records `recs` name. */
+export function namedBy(recs) {
+  const out = new Set();
+  for (const r of recs) {
+    for (const x of Array.isArray(r.message.items) ? r.message.items : []) if (x && typeof x.rid === "string") out.add(x.rid);
+  }
+  return out;
+}
+
+/**
+ * Whether a version this holder does not have yet waits for the next sync: named by a share
+ * record not sent, or by a wrap still queued, while an earlier share of the report has left.
+ */
+function updateWaits(holder, outboxOfKid, sent) {
+  const waiting = namedBy(holder.recs.filter((r) => !sent.has(r.rid)));
+  for (const { row } of outboxOfKid) if (row.t === "wrap") waiting.add(row.rid);
+  const delivered = [...namedBy(holder.recs.filter((r) => sent.has(r.rid)))].filter((rid) => !waiting.has(rid));
+  return waiting.size > 0 && delivered.length > 0;
+}
+
+/**
+ * Who holds report `rid` (any version) and what they answered:
+ * [{uid, name, contactState, state: "queued"|"shared"|"revoking"|"failed", at, update,
+ *   statuses: [{status, by, at}]}]. `update`: she holds the report ("shared") and a newer
+ * version of it waits for the next sync to go to her.
+ */
+export async function sharesOf(rid) {
+  const ctx = await context();
+  const { s } = ctx;
+  const st = await sharingState(s);
+  const self = me(ctx);
+  const rids = new Set(versionsOf(s, rid).map((r) => r.rid));
+  const holders = liveHolders(s, rids);
   const outbox = (await outboxRows(s)).filter(({ row }) => rids.has(row.rid));
   const sent = await receiptRids();
   const answers = statusAnswers(st, self, rids);
@@ -159,11 +192,14 @@ export async function sharesOf(rid) {
     let state = "shared";
     if (mine.some(({ row }) => row.t === "failed")) state = "failed";
     if (mine.some(({ row }) => row.t === "wrap") || h.recs.some((r) => !sent.has(r.rid))) state = "queued";
+    // She holds the report already; only a newer version waits for the next sync.
+    const update = state === "queued" && updateWaits(h, mine, sent);
+    if (update) state = "shared";
     const earlier = byPerson.get(uid);
     if (earlier && earlier.at > h.at) continue;
     const who = c ? person(st, self, { kid: h.kid }) : person(st, self, { uid });
     byPerson.set(uid, {
-      uid, name: who.name, contactState: who.state, state, at: h.at,
+      uid, name: who.name, contactState: who.state, state, at: h.at, update,
       statuses: answers.filter((a) => a.kid === h.kid).map(({ kid: _k, ...a }) => a),
     });
   }
@@ -173,10 +209,12 @@ export async function sharesOf(rid) {
     const held = byPerson.get(row.uid);
     if (held) {
       held.state = "revoking";
+      held.update = false;
     } else {
       const c = contactByUid(st, row.uid);
       byPerson.set(row.uid, {
-        uid: row.uid, name: c ? c.name : "", contactState: c ? c.state : "unverified", state: "revoking", at: null, statuses: [],
+        uid: row.uid, name: c ? c.name : "", contactState: c ? c.state : "unverified", state: "revoking", at: null, update: false,
+        statuses: [],
       });
     }
   }

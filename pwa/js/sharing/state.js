@@ -4,6 +4,11 @@
 // device set, the duress alert). Every value is sealed under the account key with its own
 // label (sp.sealLocal), so IndexedDB holds no name, kid, consent or status in clear.
 //
+// A contact's state is this phone's pin (contacts.js) read together with the account's own
+// "sp.contact" records — which key of that person she verified or accepted, on any of her
+// devices (they sync like her incidents). The pin alone would forget a verification on a new
+// phone, and would pin silently whatever key the server showed that phone first.
+//
 // Writes happen inside the vault's serial() queue (port.serial), one transaction each, and the
 // memory copy is changed only after the transaction committed.
 import * as sp from "../../crypto/sp1.js";
@@ -61,7 +66,7 @@ async function load(s) {
       // damaged row
     }
   }
-  return { contacts, inbox };
+  return { contacts, inbox, session: s };
 }
 
 /** Seals and stores contacts [{key?, c}] in one transaction, then updates the memory copy. */
@@ -75,15 +80,62 @@ export async function saveContacts(s, st, list) {
   for (const { key, c } of rows) st.contacts.set(c.uid, { key, c });
 }
 
-/** The pinned contact with this uid, or null. */
-export function contactByUid(st, uid) {
-  const entry = st.contacts.get(uid);
-  return entry ? entry.c : null;
+// ---------------------------------------------------------------------------------------------
+// Contact states across devices.
+
+const vouchCache = new WeakMap(); // vault session -> {size, map}
+
+/**
+ * The latest sp.contact record of this account per contact uid: Map uid -> {kid, state, ts,
+ * rid}. Latest by `ts`, then rid (the same answer on every device). Records are only ever
+ * added to a session, so the map is rebuilt when their number changes.
+ */
+export function vouches(s) {
+  const hit = vouchCache.get(s);
+  if (hit && hit.size === s.records.size) return hit.map;
+  const map = new Map();
+  for (const rec of s.records.values()) {
+    const v = rec.contact;
+    if (!v) continue;
+    const best = map.get(v.uid);
+    if (!best || v.ts > best.ts || (v.ts === best.ts && rec.rid > best.rid)) map.set(v.uid, { ...v, rid: rec.rid });
+  }
+  vouchCache.set(s, { size: s.records.size, map });
+  return map;
 }
 
-/** The pinned contact whose pinned kid is `kid` (b64u), or null. */
+/**
+ * The state of pinned contact `c` (as stored: `c.state` is this phone's pin): "changed" when
+ * the pin says so, or when the key pinned here is not the one her latest sp.contact record for
+ * that person names (another of her phones verified or accepted another key); "verified" when
+ * that record verifies the pinned key; else the pin's own state.
+ */
+export function stateOf(st, c) {
+  if (c.state === "changed") return "changed";
+  const v = st.session ? vouches(st.session).get(c.uid) : null;
+  if (!v) return c.state;
+  if (v.kid !== c.kid) return "changed";
+  return v.state === "verified" ? "verified" : c.state;
+}
+
+/**
+ * The contact as the rest of the service reads it: `state` is stateOf(), and `conflict` is true
+ * when it is "changed" only because of her own records. Never stored (writes use st.contacts).
+ */
+export function contactView(st, c) {
+  const state = stateOf(st, c);
+  return state === c.state ? c : { ...c, state, conflict: state === "changed" };
+}
+
+/** The pinned contact with this uid (its view), or null. */
+export function contactByUid(st, uid) {
+  const entry = st.contacts.get(uid);
+  return entry ? contactView(st, entry.c) : null;
+}
+
+/** The pinned contact whose pinned kid is `kid` (b64u; its view), or null. */
 export function contactByKid(st, kid) {
-  for (const { c } of st.contacts.values()) if (c.kid === kid) return c;
+  for (const { c } of st.contacts.values()) if (c.kid === kid) return contactView(st, c);
   return null;
 }
 
@@ -94,7 +146,10 @@ export function partyOf(c) {
 
 /** What the screens see of a contact (or of a sender nobody pinned: {uid, name, state}). */
 export function publicContact(c) {
-  return { uid: c.uid, kid: c.kid, role: c.role, name: c.name || "", org: c.org || "", state: c.state, source: c.source };
+  return {
+    uid: c.uid, kid: c.kid, role: c.role, name: c.name || "", org: c.org || "", state: c.state, source: c.source,
+    conflict: c.conflict === true,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ function reachable(st, self, kids) {
   const out = [];
   for (const kid of kids) {
     const c = contactByKid(st, kid);
-    if (c && c.state !== "changed" && c.uid !== self.uid && !out.includes(c)) out.push(c);
+    if (c && c.state !== "changed" && c.uid !== self.uid && !out.some((o) => o.uid === c.uid)) out.push(c);
   }
   return out;
 }

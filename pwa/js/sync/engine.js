@@ -17,13 +17,17 @@
 // Sharing (issue 6) adds: recipient wraps queued in the outbox travel with their record's push
 // or by POST /api/shares, revocations by DELETE (outbox.js); the inbox is pulled with its own
 // cursor and every item checked (sharing/receive.js); attachments of received reports are
-// downloaded like the vault's own. A duress release still waiting for the network is retried
+// downloaded like the vault's own. New versions of shared reports sealed on this device that
+// are not on their way to the people who hold the report yet (a page that died after the save,
+// or a share made on another device and only now pulled) are forwarded first and after the
+// pull (sharing/forward.js); what the pull made due goes up in the same sync. A duress release still waiting for the network is retried
 // first, whatever the state of the vault.
 import * as sp from "../../crypto/sp1.js";
 import { getRecords, putChunks } from "../store/vault-store.js";
 import { putReceiptsAndSent } from "../store/sharing-store.js";
 import * as syncStore from "../store/sync-store.js";
 import * as port from "../vault/sync-port.js";
+import { forwardVersions } from "../sharing/forward.js";
 import { inboxDownloads } from "../sharing/inbox.js";
 import { PULL_LIMIT as INBOX_LIMIT, pullInbox } from "../sharing/receive.js";
 import { backoff, request, retryPolicy, sleep } from "./api.js";
@@ -358,20 +362,32 @@ export async function syncOnce(ctx, onProgress) {
   };
   await ensureSession(ctx);
   const server = await serverInfo(ctx);
+  await forwardVersions(ctx);
   const todo = await pending(ctx.s);
-  const bytes = await uploadAll(ctx, server, todo.attachments, progress);
-  const sentRecords = await pushAll(ctx, server, todo.records, progress);
-  const wraps = await postWraps(ctx);
+  let bytes = await uploadAll(ctx, server, todo.attachments, progress);
+  let attachments = todo.attachments.length;
+  let sentRecords = await pushAll(ctx, server, todo.records, progress);
+  let wraps = await postWraps(ctx);
   const revocations = await sendRevocations(ctx);
   const receivedRecords = await pullAll(ctx, progress);
+  let messages = todo.records.filter((r) => r.rec.message).length;
+  if (receivedRecords && await forwardVersions(ctx)) {
+    // A share pulled from another device names a report this device has new versions of: the
+    // forwarding just sealed goes up now (with anything saved while this sync ran).
+    const late = await pending(ctx.s);
+    bytes += await uploadAll(ctx, server, late.attachments, progress);
+    attachments += late.attachments.length;
+    sentRecords += await pushAll(ctx, server, late.records, progress);
+    wraps += await postWraps(ctx);
+    messages += late.records.filter((r) => r.rec.message).length;
+  }
   const inbox = await pullInbox(ctx, {
     fetchPage: (from) => authed(ctx, "GET", `/api/inbox?after=${from}&limit=${INBOX_LIMIT}`), progress,
   });
   const receivedAttachments = await downloadAll(ctx, progress) + await downloadInbox(ctx, progress);
   return {
     sent: {
-      records: sentRecords, attachments: todo.attachments.length, bytes,
-      messages: todo.records.filter((r) => r.rec.message).length, wraps, revocations,
+      records: sentRecords, attachments, bytes, messages, wraps, revocations,
     },
     received: { records: receivedRecords, attachments: receivedAttachments, inbox },
     conflicts: port.conflictCount(ctx.s),

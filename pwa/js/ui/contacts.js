@@ -27,6 +27,8 @@ export function changedKeyBanner(contact, { onAccepted, onError }) {
   }, "button danger");
   return el("div", { className: "message error serious", role: "alert" }, [
     text,
+    // Her own records (from another of her phones) name another key than this phone was given.
+    contact.conflict ? setText(el("p", {}), "contacts.changed.device", { name: contactName(contact) }) : null,
     setText(el("p", {}), "contacts.changed.advice", { name: contactName(contact) }),
     el("div", { className: "actions" }, [accept]),
   ]);

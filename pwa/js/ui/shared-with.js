@@ -1,6 +1,7 @@
 // "Shared with", in an incident's detail: each recipient, whether the share has left the phone,
-// what they answered ("Received by … on …; status …"), and "Revoke" — confirmed in the page,
-// with the honest limit: a copy already opened cannot be recalled.
+// whether a new version of the report waits to follow it, what they answered ("Received by …
+// on …; status …"), and "Revoke" — confirmed in the page, with the honest limit: a copy already
+// opened cannot be recalled.
 import * as sharing from "../sharing/index.js";
 import { t } from "../i18n.js";
 import { button, el, liveRegion, say, setText, uid } from "./dom.js";
@@ -44,9 +45,12 @@ export function sharedWithSection(rid) {
       return line;
     });
     const state = el("span", { className: `tag share-${share.state}`, i18n: SHARE_STATES[share.state] || "shared.state.shared" });
+    // An edit of a shared report follows it to its recipients with the next sync.
+    const update = share.update ? setText(el("p", { className: "share-update" }), "shared.update", { name }) : null;
     const children = [
       el("div", { className: "contact-head" }, [el("span", { className: "contact-name", id: nameId, dir: "auto", text: name }), state]),
       share.at ? el("p", { className: "incident-meta", text: formatDate(share.at) }) : null,
+      update,
       ...lines,
     ];
     if (share.state !== "revoking" && share.uid) {

@@ -6,7 +6,9 @@
 // name and the pinned server key, sealed like an incident so that neither reaches the server in
 // clear) and kinds a later version adds are kept for the chain and ignored by the views.
 // Messages between people (issue 6: shares, statuses, notes, alerts) are records of the chain
-// too; their opened bodies are kept for the sharing service (pwa/js/sharing/).
+// too; their opened bodies are kept for the sharing service (pwa/js/sharing/). So are the
+// account's own notes about its contacts ("sp.contact": which key of whom it verified or
+// accepted), which carry that memory to its other devices; no list, export or share shows them.
 import * as sp from "../../crypto/sp1.js";
 import * as store from "../store/vault-store.js";
 import { encryptFile } from "./attachments.js";
@@ -17,11 +19,21 @@ import { storageOf } from "./storage.js";
 
 export const INCIDENT = "sp.incident";
 export const PROFILE = "sp.profile";
+/** Body kind of a contact note: {kind, ts, uid, kid (b64u), state: "verified"|"accepted"}. */
+export const CONTACT = "sp.contact";
+const CONTACT_STATES = new Set(["verified", "accepted"]);
 /** Body kinds of the messages of docs/sharing-contract.md §2. */
 export const MESSAGE_KINDS = new Set(["sp.share", "sp.unshare", "sp.status", "sp.note", "sp.alert"]);
 
 const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 const isRid = (v) => typeof v === "string" && /^[A-Za-z0-9_-]{22}$/.test(v);
+const isKid = isRid; // 16 bytes in base64url: 22 characters, like a rid
+
+/** The opened contact note, or null when its members are not what an sp.contact holds. */
+function contactNote(body) {
+  if (typeof body.uid !== "string" || !body.uid || !isKid(body.kid) || !CONTACT_STATES.has(body.state)) return null;
+  return { uid: body.uid, kid: body.kid, state: body.state, ts: Number.isSafeInteger(body.ts) ? body.ts : 0 };
+}
 
 function attachmentsOf(body) {
   return (body.att || []).map(({ aid, name, mime, size, sha256 }) => ({ aid, name, mime, size, sha256 }));
@@ -39,7 +51,7 @@ export async function openStored(s, row) {
     rid: row.rid, kind: body.kind, header: opened.header, entryHash: opened.entryHash, cek: opened.cek,
     attByAid: new Map(opened.header.att.map((a) => [a.aid, a])),
     sizeByAid: new Map((body.att || []).map((a) => [a.aid, a.size])),
-    incident: null, merges: [], profile: null, message: null,
+    incident: null, merges: [], profile: null, message: null, contact: null,
   };
   if (body.kind === INCIDENT) {
     rec.incident = {
@@ -51,6 +63,8 @@ export async function openStored(s, row) {
     rec.profile = { displayName: String(body.displayName ?? ""), serverKey: String(body.serverKey ?? ""), savedAt: body.ts };
   } else if (MESSAGE_KINDS.has(body.kind)) {
     rec.message = body;
+  } else if (body.kind === CONTACT) {
+    rec.contact = contactNote(body);
   }
   return rec;
 }
@@ -158,6 +172,18 @@ export async function getIncident(rid) {
   };
 }
 
+let afterNewVersion = null;
+
+/**
+ * Registers `fn(incident)`, awaited after a new version (one that supersedes another) is saved:
+ * the sharing service queues it for the people who hold the report
+ * (pwa/js/sharing/forward.js). The vault does not know who they are; a failure of `fn` never
+ * fails the save (the sync service repeats the forwarding).
+ */
+export function onNewVersion(fn) {
+  afterNewVersion = fn;
+}
+
 const headerEntry = (a) => ({
   aid: sp.b64uDecode(a.aid, 16), ct_len: a.ct_len, hash: sp.b64uDecode(a.hash, 32), salt: sp.b64uDecode(a.salt, 16),
 });
@@ -168,7 +194,7 @@ const headerEntry = (a) => ({
  * their attachments under the same record key are carried over, so no evidence leaves view).
  */
 export async function saveIncident(content, { files = [], supersedes = null, merges = [], onProgress = null } = {}) {
-  return guarded(() => serial(async () => {
+  const saved = await guarded(() => serial(async () => {
     const s = requireSession();
     touch();
     let cek = sp.newRecordKey();
@@ -215,6 +241,14 @@ export async function saveIncident(content, { files = [], supersedes = null, mer
     if (onProgress) onProgress({ phase: "saved", done: total, total });
     return present(rec.incident, lineages(incidentRecords(s)).lineageOf.get(rec.rid));
   }));
+  if (saved.supersedes && afterNewVersion) {
+    try {
+      await afterNewVersion(saved);
+    } catch {
+      // not enrolled, locked meanwhile, storage full: the next "Sync now" forwards it
+    }
+  }
+  return saved;
 }
 
 /** The newest profile record's content {displayName, serverKey, savedAt}, or null. */

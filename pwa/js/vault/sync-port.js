@@ -14,7 +14,7 @@ import { putPreferenceStrict } from "../store/vault-store.js";
 import { storageOf } from "./storage.js";
 
 export { chainHeads, latestProfile, onLock, openStored, sealProfile, state };
-export { MESSAGE_KINDS, sealIntoChain } from "./records.js";
+export { CONTACT, MESSAGE_KINDS, onNewVersion, sealIntoChain } from "./records.js";
 export { serial } from "./session.js";
 export { installSlot, releasePending, retryRelease, setReleaser, slotFor, dummySlot, TOKEN_BYTES } from "./duress.js";
 export { INBOX_CHUNK_PREFIX } from "./attachments.js";
