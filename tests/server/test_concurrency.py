@@ -4,9 +4,10 @@ commits late (on PostgreSQL a global autoincrement id would allow exactly that).
 from __future__ import annotations
 
 import secrets
-import threading
+from collections.abc import Callable
 
 from tests.server.factories import Delegate, enrolled_account
+from tests.server.racing import cursors_seen_while_writing
 
 PUSHERS, RECORDS = 3, 8
 
@@ -22,38 +23,13 @@ def test_a_puller_alongside_concurrent_pushers_sees_every_record_once_in_order(a
     owner = enrolled_account(app.test_client())
     pushers = [owner] + [_device(app, owner) for _ in range(PUSHERS - 1)]
     puller = _device(app, owner)
-    done = threading.Event()
-    seen: list[int] = []
-    errors: list[BaseException] = []
 
-    def push(device: Delegate) -> None:
-        try:
+    def push(device: Delegate) -> Callable[[], None]:
+        def run() -> None:
             for _ in range(RECORDS):
                 device.push_ok(device.seal())
-        except BaseException as exc:  # reported by the main thread
-            errors.append(exc)
+        return run
 
-    def pull() -> None:
-        after, finished = 0, False
-        try:
-            while True:
-                finished = done.is_set()  # read before the pull: one more pass after the end
-                page = puller.pull(after).get_json()
-                seen.extend(r["cursor"] for r in page["records"])
-                after = page["next"]
-                if finished and not page["more"]:
-                    return
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=push, args=(d,)) for d in pushers]
-    reader = threading.Thread(target=pull)
-    reader.start()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    done.set()
-    reader.join(60)
-    assert not errors, errors
+    seen = cursors_seen_while_writing([push(d) for d in pushers],
+                                      lambda after: puller.pull(after).get_json(), "records")
     assert seen == list(range(1, PUSHERS * RECORDS + 1))

@@ -4,8 +4,10 @@ delegates share with her at once (the cursor is assigned under her account row's
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from tests.server.factories import Delegate, enrolled_account
+from tests.server.racing import cursors_seen_while_writing
 
 SHARERS, REPORTS = 3, 6
 
@@ -46,40 +48,14 @@ def test_a_puller_alongside_concurrent_sharers_sees_every_share_once_in_order(ap
     puller = Delegate(app.test_client(), focal.username, focal.role, focal.keys,
                       focal.account_id, focal.device, "", focal.answer)
     assert puller.sign_in().status_code == 200
-    done = threading.Event()
-    seen: list[int] = []
-    errors: list[BaseException] = []
-
-    def share(delegate: Delegate) -> None:
-        try:
+    def share(delegate: Delegate) -> Callable[[], None]:
+        def run() -> None:
             for _ in range(REPORTS):
                 delegate.push_ok(delegate.seal(to=(focal,)))
-        except BaseException as exc:  # reported by the main thread
-            errors.append(exc)
+        return run
 
-    def pull() -> None:
-        after = 0
-        try:
-            while True:
-                finished = done.is_set()  # read before the pull: one more pass after the end
-                page = puller.inbox(after).get_json()
-                seen.extend(i["cursor"] for i in page["items"])
-                after = page["next"]
-                if finished and not page["more"]:
-                    return
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=share, args=(d,)) for d in sharers]
-    reader = threading.Thread(target=pull)
-    reader.start()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    done.set()
-    reader.join(60)
-    assert not errors, errors
+    seen = cursors_seen_while_writing([share(d) for d in sharers],
+                                      lambda after: puller.inbox(after).get_json(), "items")
     assert seen == list(range(1, SHARERS * REPORTS + 1))
 
 

@@ -8,7 +8,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, Route
+
+from crypto import spcrypto
 
 from tests.sync_client_js.steps import PASSPHRASE, create_and_enrol, open_app, sign_in
 
@@ -137,3 +139,18 @@ def idb_bytes(person: Person) -> bytes:
 
 def header_rid(item: dict[str, Any]) -> str:
     return str(json.loads(item["envelope"]["hdr"])["rid"])
+
+
+def swapped_directory(a: Person):  # type: ignore[no-untyped-def]
+    """A route handler that answers the directory with another key for A (same uid, role, name)."""
+    mallory = spcrypto.generate_identity()
+    forged = {"account": a.uid, "role": "focal-point", "bundle": spcrypto.make_bundle(mallory, uid=a.uid, role="focal-point"),
+              "card": spcrypto.make_card(mallory, "Maria")}
+
+    def swap(route: Route) -> None:
+        answer = route.fetch()
+        body = answer.json()
+        body["contacts"] = [forged if c["account"] == a.uid else c for c in body["contacts"]]
+        route.fulfill(response=answer, body=json.dumps(body))
+
+    return swap

@@ -5,16 +5,12 @@ verified on one phone is verified on the delegate's next phone, where a key the 
 even before that phone ever saw the real one — is caught as "changed"."""
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from playwright.sync_api import Route
 
-from crypto import spcrypto
-
-from .steps import Person, another_phone, enrol, incident, kinds_in_order
+from .steps import Person, another_phone, enrol, incident, kinds_in_order, swapped_directory
 
 pytestmark = pytest.mark.browser
 
@@ -143,21 +139,6 @@ def test_a_version_saved_while_the_page_died_is_forwarded_by_the_next_sync(new_d
     assert a.sync()["ok"]
     [entry] = a.run("async () => t.s.inbox()")
     assert entry["rid"] == second and entry["flags"] == []
-
-
-def swapped_directory(a: Person):  # type: ignore[no-untyped-def]
-    """A route handler that answers the directory with another key for A (same uid, role, name)."""
-    mallory = spcrypto.generate_identity()
-    forged = {"account": a.uid, "role": "focal-point", "bundle": spcrypto.make_bundle(mallory, uid=a.uid, role="focal-point"),
-              "card": spcrypto.make_card(mallory, "Maria")}
-
-    def swap(route: Route) -> None:
-        answer = route.fetch()
-        body = answer.json()
-        body["contacts"] = [forged if c["account"] == a.uid else c for c in body["contacts"]]
-        route.fulfill(response=answer, body=json.dumps(body))
-
-    return swap
 
 
 def test_a_verified_contact_stays_verified_on_a_new_phone_and_a_swap_is_caught(new_device, make_invite) -> None:  # type: ignore[no-untyped-def]

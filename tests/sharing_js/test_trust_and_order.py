@@ -9,9 +9,7 @@ import json
 import pytest
 from playwright.sync_api import Route
 
-from crypto import spcrypto
-
-from .steps import enrol, header_rid, incident, kinds_in_order
+from .steps import enrol, header_rid, incident, kinds_in_order, swapped_directory
 
 pytestmark = pytest.mark.browser
 
@@ -41,15 +39,7 @@ def test_a_key_swapped_in_the_directory_is_caught_and_never_shared_with(new_devi
     assert no_consent["code"] == "no-consent"
 
     # When the server swaps A's key for another self-signed bundle with her uid, role and name
-    mallory = spcrypto.generate_identity()
-    forged = {"account": a.uid, "role": "focal-point", "bundle": spcrypto.make_bundle(mallory, uid=a.uid, role="focal-point"),
-              "card": spcrypto.make_card(mallory, "Maria")}
-
-    def swap(route: Route) -> None:
-        answer = route.fetch()
-        body = answer.json()
-        body["contacts"] = [forged if c["account"] == a.uid else c for c in body["contacts"]]
-        route.fulfill(response=answer, body=json.dumps(body))
+    swap = swapped_directory(a)
 
     delegate.page.route("**/api/directory", swap)
     refreshed = delegate.run("async () => t.s.refreshDirectory()")

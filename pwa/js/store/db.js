@@ -128,3 +128,14 @@ export async function getPreference(key) {
 export async function setPreference(key, value) {
   await (await database()).put("prefs", value, key);
 }
+
+const STRICT = { durability: "strict" };
+
+/** One strict-durability read-write transaction over `stores`: `fn(tx)` queues its requests
+ * (awaiting nothing but IndexedDB), and the write is wholly present or wholly absent. */
+export async function write(stores, fn) {
+  const db = await database();
+  const tx = db.transaction(stores, "readwrite", STRICT);
+  const pending = fn(tx);
+  await Promise.all([pending, tx.done]);
+}

@@ -4,16 +4,7 @@
 // inbox cursor or auto-increment numbers, so nothing here names a person, a kid or a report.
 // Same rules as the other store modules: callers encrypt first; every write is one
 // strict-durability transaction that awaits nothing but IndexedDB.
-import { database } from "./db.js";
-
-const STRICT = { durability: "strict" };
-
-async function write(stores, fn) {
-  const db = await database();
-  const tx = db.transaction(stores, "readwrite", STRICT);
-  const pending = fn(tx);
-  await Promise.all([pending, tx.done]);
-}
+import { database, write } from "./db.js";
 
 /** [[key, value]] of every row of a store, read in one transaction. */
 async function entries(storeName) {

@@ -3,16 +3,7 @@
 // Same rules as vault-store.js: callers verify and encrypt first; every write is one
 // strict-durability transaction that awaits nothing but IndexedDB, so a killed page leaves each
 // write wholly present or wholly absent.
-import { database } from "./db.js";
-
-const STRICT = { durability: "strict" };
-
-async function write(stores, fn) {
-  const db = await database();
-  const tx = db.transaction(stores, "readwrite", STRICT);
-  const pending = fn(tx);
-  await Promise.all([pending, tx.done]);
-}
+import { database, write } from "./db.js";
 
 /** Map rid -> receipt of every record the server has acknowledged. */
 export async function allReceipts() {

@@ -3,16 +3,7 @@
 // Callers encrypt first and then call these functions: no transaction here ever awaits WebCrypto
 // or the network, and every write is one strict-durability transaction, so a killed page leaves
 // each write wholly present or wholly absent.
-import { database } from "./db.js";
-
-const STRICT = { durability: "strict" };
-
-async function write(stores, fn) {
-  const db = await database();
-  const tx = db.transaction(stores, "readwrite", STRICT);
-  fn(tx);
-  await tx.done;
-}
+import { database, write } from "./db.js";
 
 export async function getMeta() {
   return (await database()).get("vault", "meta");
