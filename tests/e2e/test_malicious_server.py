@@ -4,8 +4,9 @@
    directory row is rewritten in the database, with a card re-signed by the substitute key):
    the delegate's Contacts raise the alarm and no report is wrapped to the substitute.
 2. The server withholds, replays and re-orders the messages of a delegate's device in a focal
-   point's inbox (the answers of GET /api/inbox are rewritten in flight): every report affected
-   says so in its Verification section, and the list marks it."""
+   point's inbox, and slips in a forged report (the answers of GET /api/inbox are rewritten in
+   flight): every report affected says so in its Verification section, the list marks it, and
+   the forgery is not opened but counted on the Inbox screen."""
 from __future__ import annotations
 
 import json
@@ -104,8 +105,10 @@ def test_withheld_replayed_and_reordered_messages_are_flagged_in_the_inbox(  # t
         if len(shares) == 4:
             first, second, third, fourth = (items[i] for i in shares)
             rest = [item for item in items if item not in (first, second, third, fourth)]
+            # ... and slip in a forgery: a report under another record's signature
+            forged = dict(rest[0], envelope=dict(rest[0]["envelope"], sig=rest[1]["envelope"]["sig"]))
             # A lying server numbers its cursors to match the order it chose
-            told = rest + [first, fourth, third, first]
+            told = rest + [first, fourth, third, first, forged]
             start = items[0]["cursor"]
             body["items"] = [dict(item, cursor=start + i) for i, item in enumerate(told)]
             body["next"] = body["items"][-1]["cursor"]
@@ -115,6 +118,10 @@ def test_withheld_replayed_and_reordered_messages_are_flagged_in_the_inbox(  # t
     amal.sync_now()
     amal.inbox.open()
     expect(amal.inbox.entries()).to_have_count(4)
+    # The forgery was not opened, and the Inbox says that something failed its checks
+    expect(amal.page.locator("#screen .rejected")).to_have_text(
+        "The server delivered 1 item that failed its checks. It was not opened. "
+        "Tell your coalition's security contact.")
     # The report whose share message was withheld has no signed consent and says so
     withheld = amal.inbox.open_report("Followed from the hotel")
     assert withheld.checks()["Order"] != "OK"

@@ -134,6 +134,19 @@ export async function inbox({ status = undefined, type = undefined, q = undefine
     .map(({ content: _c, verification: _v, ...entry }) => entry);
 }
 
+/**
+ * How many received items failed their keyed checks (bundle, record or share signature, key
+ * commitment, body) and were kept unopened. Anything above 0 means the server, or someone
+ * through it, delivered forged or damaged data: the Inbox says so instead of hiding it.
+ */
+export async function rejectedCount() {
+  const ctx = await context();
+  const st = await sharingState(ctx.s);
+  let n = 0;
+  for (const it of st.inbox.values()) if (it.rejected) n += 1;
+  return n;
+}
+
 async function reportOrFail(ctx, rid) {
   const st = await sharingState(ctx.s);
   const report = buildReports(st).byRid.get(String(rid ?? ""));

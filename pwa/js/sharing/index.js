@@ -21,7 +21,7 @@ export {
   acceptNewKey, contacts, markVerified, publishCard, qrText, refreshDirectory, safetyNumber, verifyScanned,
 } from "./contacts.js";
 export { revoke, share, sharesOf } from "./shares.js";
-export { inbox, readAttachment, report } from "./inbox.js";
+export { inbox, readAttachment, rejectedCount, report } from "./inbox.js";
 export { acknowledge, addNote, setStatus } from "./triage.js";
 export { statistics, statisticsCsv } from "./stats.js";
 export { checkIn, checkins, setCheckin } from "./checkins.js";

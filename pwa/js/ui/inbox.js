@@ -23,6 +23,9 @@ export function inboxScreen(ctx, { notice = null } = {}) {
   const search = el("input", { type: "search", name: "q", autocomplete: "off" });
   const list = el("ul", { className: "incidents inbox", "aria-labelledby": "inbox-title" });
   const status = liveRegion("status");
+  // Items that failed their checks: not a live region, it is there when the screen opens.
+  const rejected = el("p", { className: "message warning rejected", hidden: true });
+  let rejectedItems = 0;
   const error = liveRegion("alert");
   let items = [];
   let loaded = false;
@@ -58,6 +61,8 @@ export function inboxScreen(ctx, { notice = null } = {}) {
   }
 
   function render() {
+    rejected.hidden = !rejectedItems;
+    rejected.textContent = rejectedItems ? plural("inbox.rejected", rejectedItems) : "";
     list.replaceChildren(...items.map(entry));
     if (!loaded) return;
     const filtered = statusFilter.value || typeFilter.value || search.value.trim();
@@ -71,8 +76,10 @@ export function inboxScreen(ctx, { notice = null } = {}) {
       const found = await sharing.inbox({
         status: statusFilter.value || undefined, type: typeFilter.value || undefined, q: search.value.trim() || undefined,
       });
+      const bad = await sharing.rejectedCount();
       if (mine !== asked) return; // a later filter change answered first
       items = Array.isArray(found) ? found : [];
+      rejectedItems = bad;
       loaded = true;
       say(error, null);
       render();
@@ -96,6 +103,7 @@ export function inboxScreen(ctx, { notice = null } = {}) {
       field("list.filter", typeFilter),
       field("list.search", search),
     ]),
+    rejected,
     status,
     error,
     list,
