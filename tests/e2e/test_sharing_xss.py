@@ -60,12 +60,14 @@ def batches() -> list[list[str]]:
     return [every[i:i + PER_FIELD] for i in range(0, len(every), PER_FIELD)]
 
 
-def hostile_delegate(live_server: str, invite: str, focal_name: str):  # type: ignore[no-untyped-def]
-    """Enrols through the API, finds Amal in the directory, and shares one report per batch:
-    field f of report r holds batch (r + f) mod R, so every payload sits in every field once."""
+def hostile_delegate(live_server: str, invite: str, focal_name: str, accomplice: str):  # type: ignore[no-untyped-def]
+    """Enrols through the API, finds Amal (and a hostile focal point) in the directory, and
+    shares one report per batch with both: field f of report r holds batch (r + f) mod R, so
+    every payload sits in every field once."""
     (mallory,) = new_account(live_server, invite, role="delegate")
     mallory.creds.display_name = "<img src=x onerror=__xss(950)>\u202Eevil"
-    amal = next(c.bundle for c in mallory.directory() if c.card and c.card.name == focal_name)
+    found = {c.card.name: c.bundle for c in mallory.directory() if c.card}
+    amal, trudy = found[focal_name], found[accomplice]
     groups = batches()
     titles = []
     image = png()
@@ -78,14 +80,38 @@ def hostile_delegate(live_server: str, invite: str, focal_name: str):  # type: i
         content["location"] = {"lat": "<svg onload=__xss(951)>", "lon": "javascript:__xss(952)"}
         attachments = [(name, MIMES[i % len(MIMES)], image) for i, name in enumerate(groups[r])]
         rid = mallory.create_record({"kind": "sp.incident", "ver": 1, "c": json.dumps(content)},
-                                    attachments=attachments, to=[amal])
+                                    attachments=attachments, to=[amal, trudy])
         titles.append(content["title"])
         items.append({"rid": b64u_encode(rid), "entry": b64u_encode(mallory.records[rid].entry_hash),
                       "author": b64u_encode(mallory.bundle.kid)})
-    mallory.send_message("sp.share", [amal], items=items,
+    mallory.send_message("sp.share", [amal, trudy], items=items,
                          consent={"contact": True, "statistics": True, "legal": False})
     mallory.sync()
     return titles, groups
+
+
+def hostile_focal_point(live_server: str, invite: str) -> tuple[str, object]:
+    """A focal point whose card name and display name are payloads; she will write notes and
+    statuses about the shared reports to Amal (notes between focal points are rendered too)."""
+    (trudy,) = new_account(live_server, invite, role="focal-point")
+    name = "<svg onload=__xss(960)>Trudy"
+    trudy.creds.display_name = "<img src=x onerror=__xss(961)>"
+    trudy.put_card(name, "<a href=javascript:__xss(962)>org</a>")
+    return name, trudy
+
+
+def hostile_notes(trudy, amal_name: str, groups: list[list[str]]) -> None:  # type: ignore[no-untyped-def]
+    """Every batch of payloads as a note and a status "from" about the report carrying it."""
+    amal = next(c.bundle for c in trudy.directory() if c.card and c.card.name == amal_name)
+    for item in trudy.pull_inbox():
+        if item.body.get("kind") != "sp.incident":
+            continue
+        r = int(json.loads(item.body["c"])["title"][1:3])
+        about = [{"rid": b64u_encode(item.rid), "entry": b64u_encode(item.envelope.entry_hash),
+                  "author": b64u_encode(item.author.kid)}]
+        trudy.send_message("sp.note", [amal], about=about, text="\n".join(groups[r]))
+        trudy.send_message("sp.status", [amal, item.author], about=about, status="in-progress")
+    trudy.sync()
 
 
 def test_hostile_reports_render_as_text_and_run_nothing(issue_invite, phones, live_server) -> None:  # type: ignore[no-untyped-def]
@@ -93,7 +119,9 @@ def test_hostile_reports_render_as_text_and_run_nothing(issue_invite, phones, li
     page = amal.page
     page.add_init_script(XSS_PROBE)
     page.evaluate(XSS_PROBE)  # the page is already open; the init script covers reloads
-    titles, groups = hostile_delegate(live_server, issue_invite("delegate").token, "Amal Haddad")
+    accomplice, trudy = hostile_focal_point(live_server, issue_invite("focal-point").token)
+    titles, groups = hostile_delegate(live_server, issue_invite("delegate").token, "Amal Haddad", accomplice)
+    hostile_notes(trudy, "Amal Haddad", groups)
 
     amal.sync_now()
     amal.inbox.open()
@@ -107,6 +135,9 @@ def test_hostile_reports_render_as_text_and_run_nothing(issue_invite, phones, li
         assert shown["found"] == [], f"report {r}: parsed as HTML: {shown['found']}"
         assert shown["hits"] == [], f"report {r}: payloads ran: {shown['hits']}"
         assert shown["clobbered"] == [], f"report {r}: clobbered globals: {shown['clobbered']}"
+        # Trudy's note carries this report's first batch once more, as text
+        notes = page.locator("#screen .note-text").all_text_contents()
+        assert "\n".join(groups[r]) in notes, f"report {r}: the note is not shown as text"
         # Every payload of every free-text field is on the screen as the text it is ("when" is
         # shown as a date in the reader's language, so an unparseable one shows nothing)
         for f in range(len(FIELDS) - 1):
