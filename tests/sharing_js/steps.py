@@ -154,3 +154,13 @@ def swapped_directory(a: Person):  # type: ignore[no-untyped-def]
         route.fulfill(response=answer, body=json.dumps(body))
 
     return swap
+
+
+def delegate_and_verified_focal_point(new_device, make_invite):  # type: ignore[no-untyped-def]
+    """A delegate (Amal) and a focal point (Maria, card published) on phones of their own; the
+    delegate has fetched the directory and marked Maria verified."""
+    delegate = enrol(new_device(), make_invite("delegate"), "Amal")
+    a = enrol(new_device(), make_invite("focal-point"), "Maria", card="Maria")
+    delegate.run("async () => t.s.refreshDirectory()")
+    delegate.run("async (uid) => t.s.markVerified(uid)", a.uid)
+    return delegate, a

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Route
 
-from .steps import enrol, incident, reopen
+from .steps import delegate_and_verified_focal_point, incident, reopen
 
 pytestmark = pytest.mark.browser
 
@@ -21,10 +21,7 @@ def _lose_answer(route: Route) -> None:
 
 def test_a_share_survives_a_killed_page_and_lost_answers(new_device, make_invite) -> None:  # type: ignore[no-untyped-def]
     # Given a delegate whose report is already on the server, and a focal point
-    delegate = enrol(new_device(), make_invite("delegate"), "Amal")
-    a = enrol(new_device(), make_invite("focal-point"), "Maria", card="Maria")
-    delegate.run("async () => t.s.refreshDirectory()")
-    delegate.run("async (uid) => t.s.markVerified(uid)", a.uid)
+    delegate, a = delegate_and_verified_focal_point(new_device, make_invite)
     rid = incident(delegate, "already synced")["rid"]
     assert delegate.sync()["ok"]
 

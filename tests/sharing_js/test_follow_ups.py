@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from .steps import Person, another_phone, enrol, incident, kinds_in_order, swapped_directory
+from .steps import Person, another_phone, delegate_and_verified_focal_point, enrol, incident, kinds_in_order, swapped_directory
 
 pytestmark = pytest.mark.browser
 
@@ -122,10 +122,7 @@ def test_an_edit_of_a_shared_report_follows_it_to_those_who_still_hold_it(new_de
 
 def test_a_version_saved_while_the_page_died_is_forwarded_by_the_next_sync(new_device, make_invite) -> None:  # type: ignore[no-untyped-def]
     # Given a delegate whose report is shared with A
-    delegate = enrol(new_device(), make_invite("delegate"), "Amal")
-    a = enrol(new_device(), make_invite("focal-point"), "Maria", card="Maria")
-    delegate.run("async () => t.s.refreshDirectory()")
-    delegate.run("async (uid) => t.s.markVerified(uid)", a.uid)
+    delegate, a = delegate_and_verified_focal_point(new_device, make_invite)
     first = incident(delegate, "searched")["rid"]
     assert delegate.attempt(SHARE, {"rids": [first], "to": [a.uid]})["ok"]
     assert delegate.sync()["ok"]
@@ -203,10 +200,7 @@ def test_a_verified_contact_stays_verified_on_a_new_phone_and_a_swap_is_caught(n
 
 def test_a_key_accepted_on_one_phone_is_the_one_the_others_expect(new_device, make_invite) -> None:  # type: ignore[no-untyped-def]
     # Given a delegate on two phones who both verified A
-    phone1 = enrol(new_device(), make_invite("delegate"), "Amal")
-    a = enrol(new_device(), make_invite("focal-point"), "Maria", card="Maria")
-    phone1.run("async () => t.s.refreshDirectory()")
-    phone1.run("async (uid) => t.s.markVerified(uid)", a.uid)
+    phone1, a = delegate_and_verified_focal_point(new_device, make_invite)
     assert phone1.sync()["ok"]
     phone2 = another_phone(phone1, new_device())
     phone2.run("async () => t.s.refreshDirectory()")

@@ -9,7 +9,7 @@ import json
 import pytest
 from playwright.sync_api import Route
 
-from .steps import enrol, header_rid, incident, kinds_in_order, swapped_directory
+from .steps import delegate_and_verified_focal_point, enrol, header_rid, incident, kinds_in_order, swapped_directory
 
 pytestmark = pytest.mark.browser
 
@@ -93,10 +93,7 @@ def _shares_of(person) -> list[str]:  # type: ignore[no-untyped-def]
 
 def test_an_inbox_that_withholds_repeats_or_reorders_messages_is_flagged(new_device, make_invite) -> None:  # type: ignore[no-untyped-def]
     # Given a delegate who shares five reports with A, one share at a time
-    delegate = enrol(new_device(), make_invite("delegate"), "Amal")
-    a = enrol(new_device(), make_invite("focal-point"), "Maria", card="Maria")
-    delegate.run("async () => t.s.refreshDirectory()")
-    delegate.run("async (uid) => t.s.markVerified(uid)", a.uid)
+    delegate, a = delegate_and_verified_focal_point(new_device, make_invite)
     # (the first one's place is text a spreadsheet would run as a formula)
     rids = [incident(delegate, f"report {n}", where=FORMULA if n == 1 else "Border post K")["rid"] for n in range(1, 6)]
     share = f"t.s.share([arg.rid], {{ to: [arg.to], consent: {CONSENT} }})"
