@@ -20,7 +20,7 @@ $(PYSTAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@touch $@
 
 $(NODESTAMP): package.json package-lock.json
-	@npm ci --no-audit --no-fund --loglevel=error
+	@npm ci --omit=optional --no-audit --no-fund --loglevel=error
 	@touch $@
 
 pwa/vendor/.built: $(NODESTAMP) tools/vendor.mjs
