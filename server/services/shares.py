@@ -17,7 +17,8 @@ order of docs/sharing-contract.md §3.2, before it is stored:
 6. the share attestation verifies under the caller's bundle (400 invalid-wrap).
 
 Storing is idempotent per ``(rid, recipient)``: a live share answers success and changes
-nothing. Revoking deletes the row; copies already pulled cannot be recalled.
+nothing. Revoking (by the sharer, or by the record's author) deletes the row; copies already
+pulled cannot be recalled.
 """
 from __future__ import annotations
 
@@ -179,13 +180,17 @@ def made_by(current: Current) -> list[Made]:
 
 
 def revoke(current: Current, rid: str, kid: str) -> None:
-    """Delete the live share of ``rid`` to the account ``kid`` that this account made; 404
-    not-found if there is none (another sharer's share included)."""
+    """Delete the live share of ``rid`` to the account ``kid``; 404 not-found if there is none.
+
+    The sharer may revoke her share, and so may the record's **author**, whoever made it: a
+    delegate can withdraw her evidence from a legal supporter a focal point referred it to
+    (docs/legal-contract.md §0.3). Anyone else gets not-found, as for an unknown share."""
     with db.transaction() as session:
         recipient = select(Account.id).where(Account.kid == kid).scalar_subquery()
+        authored = exists().where(Record.rid == rid, Record.account_id == current.account.id)
         gone = session.execute(delete(Share).where(
             Share.rid == rid, Share.recipient_id == recipient,
-            Share.by_kid == current.account.kid)).rowcount
+            (Share.by_kid == current.account.kid) | authored)).rowcount
         if gone != 1:
             raise ApiError.of("not-found")
 

@@ -164,11 +164,30 @@ def test_a_focal_point_reshares_a_report_she_holds(delegate, focal_a, focal_b) -
     assert got["sharer"] == focal_a.answer["account"]["bundle"]
     assert focal_b.open(got).body == focal_a.open(item).body
     assert focal_b.get(f"/api/attachments/{incident.attachments[0].aid}").status_code == 200
-    # Only the sharer lists and revokes her share
+    # Only the sharer lists her share; a third holder cannot revoke it
     assert [s["to"] for s in focal_a.get("/api/shares").get_json()["shares"]] == [focal_b.kid]
-    assert _error(delegate.revoke(incident, focal_b)) == "not-found"
+    assert _error(focal_b.revoke(incident, focal_a)) == "not-found"
     assert focal_a.revoke(incident, focal_b).status_code == 204
     assert focal_b.inbox_items() == []
+
+
+def test_the_author_withdraws_her_record_from_someone_a_focal_point_reshared_it_with(
+        delegate, focal_a, focal_b) -> None:  # type: ignore[no-untyped-def]
+    incident = delegate.seal((b"photo",), to=(focal_a,))
+    delegate.push_ok(incident)
+    (item,) = focal_a.inbox_items()
+    cek = focal_a.open(item).cek
+    assert focal_a.post("/api/shares", {"shares": [
+        {"rid": incident.rid, "wrap": focal_a.wrap_for(incident, focal_b, cek)}]}).status_code == 200
+    aid = incident.attachments[0].aid
+    assert focal_b.get(f"/api/attachments/{aid}").status_code == 200
+    # The delegate revokes the re-share she never made: it is her evidence
+    assert delegate.revoke(incident, focal_b).status_code == 204
+    assert focal_b.inbox_items() == []
+    assert _error(focal_b.get(f"/api/attachments/{aid}")) == "not-found"
+    # The focal point's own copy stays until the delegate revokes that too
+    assert len(focal_a.inbox_items()) == 1
+    assert _error(delegate.revoke(incident, focal_b)) == "not-found"
 
 
 def _forged(wrap: dict[str, str], **changes: str) -> dict[str, str]:
