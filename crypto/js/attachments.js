@@ -7,7 +7,7 @@
 // incrementally, so the integrity digest is built over native per-chunk digests.
 //
 // Memory stays bounded whatever the file size (a 500 MB video is never held whole): the file
-// is read through its stream into one reused buffer of READ_UNITS chunks, at most WINDOW
+// is read in 1 MiB Blob.slice() reads (blob.stream() hung once on CI), at most WINDOW
 // chunks are in flight, and every ciphertext chunk goes to an async sink as soon as it is
 // ready. Decryption mirrors this.
 
@@ -108,10 +108,21 @@ function blobReader(blob, unit) {
  */
 export async function encryptAttachmentWith(blob, cek, { aid, salt }, sink) {
   if (!(aid instanceof Uint8Array) || aid.length !== 16) throw new FormatError("aid must be 16 bytes");
+  const { ct_len, hash, size } = await encryptStream(blob, cek, salt, sink);
+  return { aid, ct_len, hash, salt, size };
+}
+
+/**
+ * Inner: the STREAM of SPEC §8.1 over `blob` with K = HKDF(cek, salt, DST("att")), calling
+ * `await sink(ciphertextChunk)` in order. Returns {ct_len, hash, size}. With
+ * {chunkHash: false} the per-chunk digests are skipped and `hash` is null: the sealed file
+ * (SPEC §17) has no header that could carry it, and hashing would cost as much as encrypting.
+ */
+export async function encryptStream(blob, cek, salt, sink, { chunkHash = true } = {}) {
   const size = blob.size;
   const { padded, chunks, ctLen } = attachmentLayout(size);
   const key = await attachmentKey(cek, salt);
-  const digests = new Uint8Array(32 * chunks);
+  const digests = chunkHash ? new Uint8Array(32 * chunks) : null;
   const reader = blobReader(blob, CHUNK);
 
   // aeadSeal copies the plaintext before returning, so the reader may refill its buffer while
@@ -125,11 +136,11 @@ export async function encryptAttachmentWith(blob, cek, { aid, salt }, sink) {
   let written = 0;
   for (let i = 0; i < chunks; i++) {
     const pt = await reader.read(Math.min(CHUNK, padded - i * CHUNK));
-    const job = aeadSeal(key, chunkNonce(i, i === chunks - 1), pt)
-      .then((ct) => sha256(ct).then((d) => {
-        digests.set(d, 32 * i);
-        return ct;
-      }));
+    const sealed = aeadSeal(key, chunkNonce(i, i === chunks - 1), pt);
+    const job = !digests ? sealed : sealed.then((ct) => sha256(ct).then((d) => {
+      digests.set(d, 32 * i);
+      return ct;
+    }));
     job.catch(() => {}); // rejections are re-raised when the job is awaited in order
     queue.push(job);
     if (queue.length >= WINDOW) written += await drainOne();
@@ -137,7 +148,7 @@ export async function encryptAttachmentWith(blob, cek, { aid, salt }, sink) {
   while (queue.length) written += await drainOne();
   await reader.finish();
   if (written !== ctLen) throw new FormatError("attachment length changed while reading");
-  return { aid, ct_len: ctLen, hash: await sha256(dst("chunks"), digests), salt, size };
+  return { ct_len: ctLen, hash: digests ? await sha256(dst("chunks"), digests) : null, size };
 }
 
 /** Encrypts a File/Blob as a new attachment of the record keyed by `cek` (random aid, salt). */
@@ -168,9 +179,21 @@ function attEntry(att) {
 export async function decryptAttachment(source, cek, att, size, sink) {
   const entry = attEntry(att);
   if (!Number.isSafeInteger(size) || size < 0) throw new FormatError("size must be a non-negative integer");
+  if (entry.ct_len !== attachmentLayout(size).ctLen) throw new FormatError("ct_len does not match size");
+  await decryptStream(source, cek, entry.salt, size, entry.hash, sink);
+  return { size };
+}
+
+/**
+ * Inner: SPEC §8.3 steps 2-5 for a `size` whose ct_len step 1 accepted, with K = HKDF(cek,
+ * salt, DST("att")); `source` and `sink` as for decryptAttachment. `expectedHash` null skips
+ * the chunk hash (computed and compared) for the sealed file (SPEC §17), where every chunk is
+ * authenticated and the last one flagged, and no signed header holds a hash.
+ */
+export async function decryptStream(source, cek, salt, size, expectedHash, sink) {
   const { padded, ctLen } = attachmentLayout(size);
-  if (entry.ct_len !== ctLen) throw new FormatError("ct_len does not match size");
-  const key = await attachmentKey(cek, entry.salt);
+  const key = await attachmentKey(cek, salt);
+  const withHash = expectedHash !== null;
   const digests = [];
   let ptOffset = 0;
   let received = 0;
@@ -187,7 +210,7 @@ export async function decryptAttachment(source, cek, att, size, sink) {
       job = Promise.reject(new AuthError("ciphertext chunk shorter than its tag"));
     } else {
       // Both calls copy `ct` before returning, so the caller may drop or reuse it.
-      const digest = sha256(ct);
+      const digest = withHash ? sha256(ct) : Promise.resolve(null);
       digest.catch(() => {});
       job = aeadOpen(key, chunkNonce(index, last), ct).then((pt) => digest.then((d) => ({ pt, d, last, index })));
     }
@@ -197,7 +220,7 @@ export async function decryptAttachment(source, cek, att, size, sink) {
   const consume = async () => {
     const { pt, d, last, index } = await queue.shift();
     if (last && pt.length === 0 && index > 0) throw new FormatError("empty final chunk after data");
-    digests.push(d);
+    if (withHash) digests.push(d);
     // Release only the file's bytes; padding is checked, but reported after the hash (step 5).
     const from = ptOffset;
     ptOffset += pt.length;
@@ -234,9 +257,10 @@ export async function decryptAttachment(source, cek, att, size, sink) {
     submit(buf, true);
   }
   while (queue.length) await consume();
-  if (received !== entry.ct_len) throw new AuthError("attachment length differs from ct_len");
-  const hash = await sha256(dst("chunks"), concatList(digests));
-  if (!bytesEqual(hash, entry.hash)) throw new AuthError("attachment hash mismatch");
+  if (received !== ctLen) throw new AuthError("attachment length differs from ct_len");
+  if (withHash) {
+    const hash = await sha256(dst("chunks"), concatList(digests));
+    if (!bytesEqual(hash, expectedHash)) throw new AuthError("attachment hash mismatch");
+  }
   if (!paddingOk || ptOffset !== padded) throw new FormatError("bad attachment padding");
-  return { size };
 }

@@ -641,3 +641,4 @@ export * from "./errors.js";
 export { b64uDecode, b64uEncode, canonicalEncode, canonicalParse, formatAsk, parseAsk, padme } from "./encoding.js";
 export * from "./record.js";
 export * from "./attachments.js";
+export * from "./sealed.js";

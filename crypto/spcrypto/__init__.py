@@ -28,6 +28,10 @@ from .errors import (
     KdfPolicyError,
     UnsupportedVersion,
 )
+# The evidence-bundle verifier (docs/legal-contract.md §6). Its ``verify_bundle`` is exported as
+# ``verify_evidence_bundle``: ``verify_bundle`` here is the public-key bundle check of §5.3.
+from .bundle import BundleCheck, BundleFacts, BundleReport, BundleUnreadable
+from .bundle import verify_bundle as verify_evidence_bundle
 from .identity import (
     CARD_NAME_MAX,
     Bundle,
@@ -63,6 +67,7 @@ from .record import (
     wrap_for_owner,
     wrap_for_recipient,
 )
+from .sealed import open_sealed_file, open_sealed_stream, seal_file, seal_stream
 from ._encoding import b64u_decode, b64u_encode
 from .stream import (
     CT_CHUNK,
@@ -92,6 +97,10 @@ __all__ = [
     "AttachmentRef",
     "AuthError",
     "Bundle",
+    "BundleCheck",
+    "BundleFacts",
+    "BundleReport",
+    "BundleUnreadable",
     "Card",
     "ChainError",
     "ChainHead",
@@ -121,11 +130,15 @@ __all__ = [
     "new_cek",
     "new_kdf_params",
     "open_record",
+    "open_sealed_file",
+    "open_sealed_stream",
     "padme",
     "parse_ask",
     "parse_header",
     "safety_number",
+    "seal_file",
     "seal_record",
+    "seal_stream",
     "unwrap_ak",
     "unwrap_identity",
     "unwrap_owner",
@@ -133,6 +146,7 @@ __all__ = [
     "verify_bundle",
     "verify_card",
     "verify_chain",
+    "verify_evidence_bundle",
     "verify_receipt",
     "verify_record",
     "verify_share",

@@ -242,7 +242,24 @@ def decrypt_attachment(
     """
     if not 0 <= size <= MAX_INT or attachment_ct_len(size) != att.ct_len:
         raise FormatError("attachment: ct_len does not match the size in the body")
-    aead = AESGCM(_attachment_key(cek, att.salt))
+    _decrypt_stream(fin, fout, cek, att.salt, size, att.hash)
+
+
+def _decrypt_stream(
+    fin: BinaryIO,
+    fout: BinaryIO,
+    cek: bytes,
+    salt: bytes,
+    size: int,
+    expected_hash: bytes | None,
+    *,
+    what: str = "attachment",
+) -> None:
+    """§8.3 steps 2–5 for a ``size`` whose ct_len step 1 accepted. With ``expected_hash`` None
+    the chunk hash is neither computed nor compared: the sealed file (§17) has no signed hash to
+    compare it to. ``what`` names the object in error messages."""
+    ct_len = attachment_ct_len(size)
+    aead = AESGCM(_attachment_key(cek, salt))
     chunk_hashes = P.new_sha256()
     chunk_hashes.update(dst("chunks"))
     total_ct = 0
@@ -255,15 +272,16 @@ def decrypt_attachment(
         nxt = _read_exact(fin, CT_CHUNK) if len(cur) == CT_CHUNK else b""
         last = not nxt
         if len(cur) < P.TAG_LEN:
-            raise AuthError("attachment: truncated chunk")
+            raise AuthError(f"{what}: truncated chunk")
         try:
             pt = aead.decrypt(_nonce(index, last), cur, None)
         except InvalidTag:
-            raise AuthError("attachment: chunk authentication failed") from None
+            raise AuthError(f"{what}: chunk authentication failed") from None
         total_ct += len(cur)
-        chunk_hashes.update(P.sha256(cur))
+        if expected_hash is not None:
+            chunk_hashes.update(P.sha256(cur))
         if last and index > 0 and not pt:
-            raise FormatError("attachment: empty final chunk after data")
+            raise FormatError(f"{what}: empty final chunk after data")
         keep = max(0, min(len(pt), size - written))
         if keep:
             fout.write(pt[:keep] if keep < len(pt) else pt)
@@ -274,7 +292,9 @@ def decrypt_attachment(
             break
         index += 1
         cur = nxt
-    if total_ct != att.ct_len or not P.ct_equal(chunk_hashes.finalize(), att.hash):
-        raise AuthError("attachment: length or chunk hash differs from the header")
+    if total_ct != ct_len:
+        raise AuthError(f"{what}: ciphertext length differs from ct_len")
+    if expected_hash is not None and not P.ct_equal(chunk_hashes.finalize(), expected_hash):
+        raise AuthError(f"{what}: chunk hash differs from the header")
     if not padding_ok or written != size:
-        raise FormatError("attachment: bad padding")
+        raise FormatError(f"{what}: bad padding")

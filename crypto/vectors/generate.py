@@ -44,7 +44,8 @@ from spcrypto.record import (
     _to_sign,
     _wrap_for_owner_from_parts,
 )
-from spcrypto.stream import CHUNK, AttachmentEncryptor, AttachmentRef, _attachment_key, _nonce
+from spcrypto.sealed import MAGIC, _seal_file_from_parts
+from spcrypto.stream import CHUNK, CT_CHUNK, AttachmentEncryptor, AttachmentRef, _attachment_key, _nonce
 
 HERE = Path(__file__).resolve().parent
 b64 = b64u_encode
@@ -944,6 +945,102 @@ def gen_cards(w: Writer, fx: Fixture) -> None:
               raises=err, check=lambda s=signed: S.verify_card(s, fx.r_bundle))
 
 
+def gen_sealed(w: Writer) -> None:
+    """Sealed files (SPEC.md §17) at the §4 floor (t=2, m=19456 KiB, p=1), so both runners stay
+    fast while the public opener, which applies the policy, still accepts them."""
+    kdf_salt, salt = drbg("sealed-kdf-salt", 16), drbg("sealed-salt", 16)
+    floor = kdf_text(2, 19456, 1, kdf_salt)
+    params = KdfParams.parse(floor)
+    passphrase = "clé de l'affaire 2026 — القضية"
+    nfd = unicodedata.normalize("NFD", passphrase)
+    assert nfd != passphrase
+
+    def split(sealed: bytes) -> tuple[str, bytes]:
+        header, ct = sealed[len(MAGIC):].split(b"\n", 1)
+        return header.decode("ascii"), ct
+
+    def rebuilt(header: str, ct: bytes) -> bytes:
+        return MAGIC + header.encode("ascii") + b"\n" + ct
+
+    def opens(pw: str, sealed: bytes) -> Callable[[], Any]:
+        return lambda: S.open_sealed_file(pw, sealed)
+
+    big_size = CHUNK + 1  # Padmé -> 67584 B: a full chunk and a short final one
+    big_data = drbg("sealed-data", big_size)
+    big = _seal_file_from_parts(passphrase, big_data, params, salt)
+    big_header, big_ct = split(big)
+    assert len(big_ct) == S.attachment_ct_len(big_size) == CT_CHUNK + 2064
+    assert S.open_sealed_file(passphrase, big) == big_data
+    w.add("sealed-seal", "sealed-seal",
+          "A sealed file of 65537 B (two chunks): 'SP1-SEALED\\n' || canonical header || '\\n' || "
+          "STREAM of §8.1 with CEK = HKDF(Argon2id(NFC(passphrase)), SHA-256(header), "
+          "DST('sealed')) and att.salt = the header's salt. KDF at the §4 floor.",
+          {"passphrase": passphrase, "kdf": floor, "salt": b64(salt),
+           "data": drbg_spec("sealed-data", big_size)},
+          {"header": big_header, "file": b64(big)})
+    empty = _seal_file_from_parts(passphrase, b"", params, salt)
+    assert S.open_sealed_file(passphrase, empty) == b""
+    w.add("sealed-seal-empty", "sealed-seal",
+          "An empty file seals to one empty final chunk (16 B of ciphertext after the header line).",
+          {"passphrase": passphrase, "kdf": floor, "salt": b64(salt), "data": drbg_spec("sealed-empty", 0)},
+          {"header": split(empty)[0], "file": b64(empty)})
+
+    text = ("Case 7: bundle for the lawyer. Open with the passphrase agreed by phone; "
+            "check the exporter's key with `safepassage verify`. — Dossier 7 : pour l'avocate. "
+            "الملف ٧: للمحامية.").encode("utf-8")
+    small = _seal_file_from_parts(passphrase, text, params, salt)
+    header, ct = split(small)
+    prefix = len(small) - len(ct)
+    assert S.open_sealed_file(nfd, small) == text
+    w.add("sealed-open", "sealed-open",
+          "A one-chunk sealed file opens with the decomposed (NFD) spelling of the passphrase it "
+          "was sealed with: the passphrase is normalised to NFC before Argon2id.",
+          {"passphrase": nfd, "file": b64(small)}, {"data": b64(text)})
+
+    low = _seal_file_from_parts(passphrase, text, KdfParams(t=2, m=8192, p=1, salt=kdf_salt), salt)
+    spaced = header.replace(",", ", ", 1)
+    assert spaced != header
+    negs: list[tuple[str, str, bytes, type[Exception], str]] = [
+        ("sealed-open-wrong-passphrase", passphrase + " ", small, S.AuthError,
+         "another passphrase (one trailing space): the first chunk does not authenticate"),
+        ("sealed-open-flipped-byte", passphrase, flip(small, prefix + 7), S.AuthError,
+         "one flipped ciphertext bit"),
+        ("sealed-open-truncated", passphrase, rebuilt(big_header, big_ct[:CT_CHUNK]), S.AuthError,
+         "the two-chunk file of sealed-seal cut at the chunk boundary: the full first chunk is "
+         "then opened with the last-chunk flag"),
+        ("sealed-open-trailing-bytes", passphrase, small + b"\x00", S.AuthError,
+         "one byte appended: the real last chunk is opened without the last-chunk flag"),
+        ("sealed-open-header-size", passphrase,
+         rebuilt(header.replace(f'"size":{len(text)}', f'"size":{len(text) - 1}'), ct), S.AuthError,
+         "the header's size lowered by one (still canonical, same ciphertext length): the "
+         "header is the HKDF salt of K_file, so the first chunk does not authenticate"),
+        ("sealed-open-header-kdf", passphrase, rebuilt(header.replace('"t":2', '"t":3'), ct),
+         S.AuthError, "the header's Argon2 t raised from 2 to 3 (within the policy): another A"),
+        ("sealed-open-header-salt", passphrase,
+         rebuilt(header.replace(b64(salt), b64(drbg("sealed-salt-2", 16))), ct), S.AuthError,
+         "the header's STREAM salt replaced by another 16 bytes"),
+        ("sealed-open-noncanonical", passphrase, rebuilt(spaced, ct), S.FormatError,
+         "a space after the header's first comma: not canonical JSON"),
+        ("sealed-open-kdf-below-floor", passphrase, low, S.KdfPolicyError,
+         "an authentic file sealed with m = 8192 KiB (below the §4 floor of 19456), refused "
+         "before Argon2id runs"),
+        ("sealed-open-kdf-above-ceiling", passphrase,
+         rebuilt(header.replace('"m":19456', '"m":4194304'), ct), S.KdfPolicyError,
+         "m = 4 GiB in the header (above the §4 ceiling): refused before Argon2id could exhaust "
+         "the opener's memory"),
+        ("sealed-open-v2", passphrase, rebuilt(header.replace('"v":1}', '"v":2}'), ct),
+         S.UnsupportedVersion, "header v = 2"),
+        ("sealed-open-bad-magic", passphrase, b"SP1-SEALED\r\n" + small[len(MAGIC):], S.FormatError,
+         "the magic line ends in CR LF (a text-mode transfer): not a sealed file"),
+        ("sealed-open-no-header-line", passphrase, MAGIC + header.encode("ascii"), S.FormatError,
+         "the file ends inside the header line (no newline)"),
+    ]
+    for name, pw, sealed, err, why in negs:
+        assert (sealed, pw) != (small, passphrase), name
+        w.add(name, "sealed-open", f"Rejected: {why}.", {"passphrase": pw, "file": b64(sealed)},
+              raises=err, check=opens(pw, sealed))
+
+
 # -- README ---------------------------------------------------------------------------------
 
 OPERATIONS = """\
@@ -976,6 +1073,8 @@ OPERATIONS = """\
 | `receipt-verify` | receipt, server_pub | entry, ts |
 | `card-make` | sig_seed, enc_seed, name (text), org (text) | signed {card, sig} |
 | `card-verify` | signed {card, sig}, bundle (the signer's signed bundle) | kid, name, org (text) |
+| `sealed-seal` | passphrase (text), kdf (block text), salt, data (DRBG spec) | header (text), file (also open it with the passphrase) |
+| `sealed-open` | passphrase (text), file | data |
 """
 
 
@@ -1010,6 +1109,7 @@ def build() -> Writer:
     att_ref = gen_attachments(w, fx)
     gen_records(w, fx, att_ref)
     gen_cards(w, fx)
+    gen_sealed(w)
     return w
 
 

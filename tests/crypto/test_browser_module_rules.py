@@ -11,7 +11,8 @@ MODULES = sorted(JS.glob("*.js"))
 
 def test_modules_exist() -> None:
     names = {m.name for m in MODULES}
-    expected = {"sp1.js", "encoding.js", "errors.js", "record.js", "attachments.js", "argon2-worker.js"}
+    expected = {"sp1.js", "encoding.js", "errors.js", "record.js", "attachments.js", "sealed.js",
+                "argon2-worker.js"}
     assert expected <= names
 
 

@@ -11,7 +11,7 @@ FORBIDDEN = ("flask", "sqlalchemy", "werkzeug", "alembic", "server")
 
 def test_importing_spcrypto_loads_no_web_or_database_modules() -> None:
     code = (
-        "import json, sys, spcrypto, spcrypto.stream, spcrypto.record;"
+        "import json, sys, spcrypto, spcrypto.stream, spcrypto.record, spcrypto.sealed;"
         "print(json.dumps(sorted(m for m in sys.modules)))"
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)

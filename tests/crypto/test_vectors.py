@@ -28,6 +28,7 @@ from spcrypto.identity import _fingerprint_digits, _identity_from_seeds, _wrap_i
 from spcrypto.padding import body_padded_len
 from spcrypto.receipt import _make_receipt_at
 from spcrypto.record import _seal_record_from_parts, _wrap_for_owner_from_parts
+from spcrypto.sealed import MAGIC, _seal_file_from_parts
 
 ROOT = Path(__file__).resolve().parents[2]
 VECTOR_DIR = ROOT / "crypto" / "vectors"
@@ -244,6 +245,27 @@ def op_card_verify(i: dict[str, Any]) -> dict[str, Any]:
     return {"kid": e(card.kid), "name": card.name, "org": card.org}
 
 
+def op_sealed_seal(i: dict[str, Any]) -> dict[str, Any]:
+    data = drbg(i["data"]["drbg"], i["data"]["len"])
+    sealed = _seal_file_from_parts(i["passphrase"], data, KdfParams.parse(i["kdf"]), d(i["salt"]))
+    # The public opener (KDF policy included) reads it back, from memory and as a stream.
+    assert S.open_sealed_file(i["passphrase"], sealed) == data
+    out = io.BytesIO()
+    assert S.open_sealed_stream(i["passphrase"], io.BytesIO(sealed), out) == len(data)
+    assert out.getvalue() == data
+    header = sealed[len(MAGIC):].split(b"\n", 1)[0]
+    return {"header": header.decode("ascii"), "file": e(sealed)}
+
+
+def op_sealed_open(i: dict[str, Any]) -> dict[str, Any]:
+    sealed = d(i["file"])
+    data = S.open_sealed_file(i["passphrase"], sealed)
+    out = io.BytesIO()
+    S.open_sealed_stream(i["passphrase"], io.BytesIO(sealed), out)
+    assert out.getvalue() == data
+    return {"data": e(data)}
+
+
 OPS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "argon2id": op_argon2id,
     "passphrase-nfc": op_passphrase_nfc,
@@ -272,6 +294,8 @@ OPS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "receipt-verify": op_receipt_verify,
     "card-make": op_card_make,
     "card-verify": op_card_verify,
+    "sealed-seal": op_sealed_seal,
+    "sealed-open": op_sealed_open,
 }
 
 

@@ -196,6 +196,20 @@ async (vectors) => {
       const card = await sp.verifyCard(i.signed, await sp.verifyBundle(i.bundle));
       same("card", { kid: e(card.kid), name: card.name, org: card.org }, o);
     },
+    async "sealed-seal"(i, o) {
+      const data = await drbg(i.data);
+      const sealed = await sp.sealFileWith(i.passphrase, new Blob([data]), { kdf: i.kdf, salt: d(i.salt) });
+      const bytes = new Uint8Array(await sealed.arrayBuffer());
+      same("file", e(bytes), o.file);
+      same("header", enc.fromUtf8(bytes.subarray(11, bytes.indexOf(10, 11))), o.header);
+      // The public opener (KDF policy included) reads it back.
+      const opened = await sp.openSealedFile(i.passphrase, sealed);
+      same("plaintext", e(new Uint8Array(await opened.arrayBuffer())) === e(data), true);
+    },
+    async "sealed-open"(i, o) {
+      const opened = await sp.openSealedFile(i.passphrase, new Blob([d(i.file)]));
+      same("data", e(new Uint8Array(await opened.arrayBuffer())), o.data);
+    },
   };
 
   const results = [];
