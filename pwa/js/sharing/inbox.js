@@ -209,15 +209,19 @@ export async function readAttachment(rid, aid) {
   return new Blob(parts, { type: String(meta.mime || "application/octet-stream") });
 }
 
+/** Received records whose files "Sync now" downloads: reports, and the working copies of a case. */
+const withFiles = (it) => it.kind === "sp.incident" || (it.kind === "sp.custody" && it.body.event === "working-copy");
+
 /**
- * What "Sync now" must download for the inbox: every attachment of a held report whose last
- * chunk is not on this device. [{aid, chunkKey, cek, entry, size}].
+ * What "Sync now" must download for the inbox: every attachment of a held report or working copy
+ * (docs/legal-contract.md §0.1) whose last chunk is not on this device. [{aid, chunkKey, cek,
+ * entry, size}].
  */
 export async function inboxDownloads(s) {
   const st = await sharingState(s);
   const out = [];
   for (const it of st.inbox.values()) {
-    if (it.rejected || it.kind !== "sp.incident" || !Array.isArray(it.body.att)) continue;
+    if (it.rejected || !withFiles(it) || !Array.isArray(it.body.att)) continue;
     for (const entry of it.att) {
       const meta = it.body.att.find((a) => a.aid === entry.aid);
       if (!meta || out.some((o) => o.aid === entry.aid)) continue;

@@ -27,14 +27,19 @@ export function numbersUsed(s) {
  * Seals message `kind` with body `fields` to `recipients` (pinned contacts) and queues one HPKE
  * wrap per recipient. `extra(s)`, if given, returns more outbox changes for the same transaction
  * ({add: [sealed rows], remove: [keys]}): the wraps of the reports a share names, the
- * revocations of an unshare. Returns the opened record.
+ * revocations of an unshare. A message that carries a file (a working copy, docs/legal-contract.md
+ * §0.1) passes its header entries as `attachments`, the record key they were encrypted under as
+ * `cek` and their aids as `newAids` (chunks already stored), exactly as an incident does; its
+ * `fields` then hold the body's `att`. Returns the opened record.
  */
 export async function sealMessage(ctx, message) {
   return port.serial(() => sealMessageNow(ctx, message));
 }
 
 /** sealMessage() for a caller already inside the chain's queue (port.serial). */
-export async function sealMessageNow(ctx, { kind, recipients, fields, extra = null }) {
+export async function sealMessageNow(ctx, {
+  kind, recipients, fields, extra = null, attachments = [], cek = sp.newRecordKey(), newAids = [],
+}) {
   const self = me(ctx);
   ctx.check();
   const { s } = ctx;
@@ -44,7 +49,7 @@ export async function sealMessageNow(ctx, { kind, recipients, fields, extra = nu
   const body = { ts: Date.now(), kind, to, n, from: self.name, ...fields };
   const more = extra ? await extra(s) : { add: [], remove: [] };
   return port.sealIntoChain(s, {
-    body,
+    body, attachments, cek, newAids,
     rcpt: to.map((kid) => sp.b64uDecode(kid, 16)),
     outbox: async ({ rid, hdr, cek }) => {
       const add = [];

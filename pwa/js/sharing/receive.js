@@ -17,7 +17,10 @@
 //   order       per (author, dev), the number `n[my kid]` of sp.share/unshare/status/note:
 //               "gap" (a number was skipped: a message withheld), "reorder" (lower than one
 //               already received; fills the gap, whose flag goes), "repeat" (a number or the
-//               very same record delivered again), "unnumbered".
+//               very same record delivered again), "unnumbered". A **forwarded** item — its
+//               sharer is not its author: a focal point passing a report and the delegate's
+//               consent on to a legal supporter (docs/legal-contract.md §0.3) — is left out of
+//               this check: its numbers were the author's count toward someone else.
 // The same record delivered twice is stored once (by entry hash). A page — its items, flags
 // changed on earlier items, contacts pinned or marked changed, reports withdrawn by an
 // sp.unshare (deleted with their attachment chunks) and the cursor — is one transaction.
@@ -30,7 +33,7 @@ import { pinnedVouched } from "./contacts.js";
 import { B, sealJson, sharingState, vouches } from "./state.js";
 
 export const PULL_LIMIT = 200;
-export const NUMBERED = new Set(["sp.share", "sp.unshare", "sp.status", "sp.note"]);
+export const NUMBERED = new Set(["sp.share", "sp.unshare", "sp.status", "sp.note", "sp.custody"]);
 const NAME_MAX = 128;
 
 /**
@@ -104,6 +107,12 @@ async function checkItem(ctx, item) {
   };
 }
 
+/** Whether the item reached this account through someone other than its author (a re-share). */
+const forwarded = (it) => it.sharer.kid !== it.author.kid;
+
+/** Whether the item's `n[my kid]` is a number this account must check (see the header comment). */
+const numbered = (it) => NUMBERED.has(it.kind) && !forwarded(it);
+
 function addFlag(item, flag) {
   if (!item.flags.includes(flag)) item.flags.push(flag);
 }
@@ -144,7 +153,7 @@ async function storePage(ctx, checked, cursor) {
     const chain = it.author.kid + "." + it.dev;
     if (!chains.has(chain)) chains.set(chain, new Map());
     if (!chains.get(chain).has(it.seq)) chains.get(chain).set(it.seq, key);
-    const n = NUMBERED.has(it.kind) && it.body.n && typeof it.body.n === "object" ? it.body.n[myKid] : undefined;
+    const n = numbered(it) && it.body.n && typeof it.body.n === "object" ? it.body.n[myKid] : undefined;
     if (Number.isSafeInteger(n) && n > 0) {
       if (!numbers.has(chain)) numbers.set(chain, new Map());
       if (!numbers.get(chain).has(n)) numbers.get(chain).set(n, key);
@@ -194,7 +203,7 @@ async function storePage(ctx, checked, cursor) {
       const after = seqs.get(it.seq + 1);
       if (after !== undefined && view(after).prev !== it.entry) addFlag(edit(after), "chain-broken");
     }
-    if (NUMBERED.has(it.kind)) checkNumber(it, myKid, numbers.get(chainKey), view, edit);
+    if (numbered(it)) checkNumber(it, myKid, numbers.get(chainKey), view, edit);
     changed.set(it.cursor, it);
     index(it.cursor, it);
     kept++;

@@ -36,8 +36,20 @@ function reachable(st, self, kids) {
 }
 
 /**
- * Seals an sp.status {about, status} per report to its author and the other recipients who hold
- * it (contacts whose key changed are left out until accepted). Queued for the next sync.
+ * Whether the report's author addressed it to this account herself: an alert, a report one of
+ * whose signed shares names this account, or one whose share message never arrived. A report a
+ * focal point forwarded to a legal supporter (docs/legal-contract.md §0.3) is not: its author
+ * never chose this account, and the server refuses to let it address her.
+ */
+function fromAuthor(r, self) {
+  if (r.kind === "alert" || !r.shares.length) return true;
+  return r.shares.some((m) => Array.isArray(m.body.to) && m.body.to.includes(self.kid));
+}
+
+/**
+ * Seals an sp.status {about, status} per report to its author (when she shared it with this
+ * account) and the other holders (contacts whose key changed are left out until accepted).
+ * Queued for the next sync.
  */
 export async function setStatus(rids, status) {
   if (!STATUSES.includes(status)) throw new AccountError("invalid", "unknown status");
@@ -45,7 +57,7 @@ export async function setStatus(rids, status) {
   const { st, reports } = await reportsFor(ctx, rids);
   const self = me(ctx);
   for (const r of reports) {
-    const author = contactByUid(st, r.author.uid);
+    const author = fromAuthor(r, self) ? contactByUid(st, r.author.uid) : null;
     const kids = [author && author.kid === r.author.kid ? author.kid : null, ...coRecipientKids(r, self)].filter(Boolean);
     await sealMessage(ctx, { kind: "sp.status", recipients: reachable(st, self, kids), fields: { about: aboutOf(r), status } });
   }

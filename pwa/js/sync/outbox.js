@@ -10,7 +10,7 @@
 // bad recipient never blocks the delegate's chain or the other shares.
 import { changeOutbox } from "../store/sharing-store.js";
 import { receiptRids } from "../store/sync-store.js";
-import { outboxRows, sealOutbox } from "../sharing/state.js";
+import { outboxRows, sealOutbox, sharingState } from "../sharing/state.js";
 import { authed } from "./auth.js";
 import { AccountError } from "./errors.js";
 
@@ -49,10 +49,21 @@ async function markFailed(s, entry, code) {
   await changeOutbox({ replace: [{ key: entry.key, sealed }], remove: entry.keys.filter((k) => k !== entry.key) });
 }
 
-/** POST /api/shares for queued wraps of records the server holds (they have a receipt). */
+/**
+ * The rids of records the server holds: this account's own that have a receipt, and every
+ * record received in the inbox (a focal point re-shares those with a legal supporter,
+ * docs/legal-contract.md §0.3).
+ */
+async function heldByServer(s) {
+  const rids = await receiptRids();
+  for (const it of (await sharingState(s)).inbox.values()) if (!it.rejected) rids.add(it.rid);
+  return rids;
+}
+
+/** POST /api/shares for queued wraps of records the server holds. */
 export async function postWraps(ctx) {
   const { s } = ctx;
-  const onServer = await receiptRids();
+  const onServer = await heldByServer(s);
   const todo = [...(await queued(s)).wraps.values()].flat().filter((e) => onServer.has(e.row.rid));
   let sent = 0;
   let i = 0;

@@ -22,8 +22,11 @@ export const PROFILE = "sp.profile";
 /** Body kind of a contact note: {kind, ts, uid, kid (b64u), state: "verified"|"accepted"}. */
 export const CONTACT = "sp.contact";
 const CONTACT_STATES = new Set(["verified", "accepted"]);
-/** Body kinds of the messages of docs/sharing-contract.md §2. */
-export const MESSAGE_KINDS = new Set(["sp.share", "sp.unshare", "sp.status", "sp.note", "sp.alert"]);
+/**
+ * Body kinds of the messages of docs/sharing-contract.md §2, and the custody log's one kind
+ * (docs/legal-contract.md §0.1: referrals, openings, case notes, working copies, exports).
+ */
+export const MESSAGE_KINDS = new Set(["sp.share", "sp.unshare", "sp.status", "sp.note", "sp.alert", "sp.custody"]);
 
 const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 const isRid = (v) => typeof v === "string" && /^[A-Za-z0-9_-]{22}$/.test(v);
