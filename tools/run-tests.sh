@@ -17,9 +17,11 @@ echo "== all tests on SQLite =="
 if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   echo "== server, migration, sync and browser tests on PostgreSQL =="
   # Every test that makes the server touch its database. The browser tests of the offline vault,
-  # the shell, languages, appearance and updates never reach a table, so they run once (above).
+  # the shell, languages, appearance and updates never reach a table, so they run once (above);
+  # so do the offline verifier's (tests/verify) and the legal screens' (tests/e2e/test_legal.py,
+  # whose server calls are the ones tests/legal_js makes here).
   tools/pg-throwaway.sh "$PY" -m pytest -q --durations=10 tests/server tests/migrations tests/sync \
-    tests/sync_client_js tests/sharing_js "${PG_E2E[@]}" "$@" || status=1
+    tests/sync_client_js tests/sharing_js tests/legal_js "${PG_E2E[@]}" "$@" || status=1
 elif [ "${CI:-}" = "true" ]; then
   echo "CI=true and PostgreSQL is missing: failing." >&2
   status=1
