@@ -24,7 +24,7 @@ for (const [name, contents] of Object.entries(bundles)) {
   });
 }
 // pdf.js is copied as published (already minified ES modules): the case review renders PDFs onto
-// a canvas with it (isEvalSupported: false), so the CSP keeps object-src and frame-src 'none'.
+// a canvas with it (pdf.js 6 uses no eval; the CSP has no unsafe-eval), so the CSP keeps object-src and frame-src 'none'.
 // Only the image decoders it may need are copied (WebAssembly, allowed by 'wasm-unsafe-eval').
 const pdf = new URL("../node_modules/pdfjs-dist/", import.meta.url).pathname;
 mkdirSync(out + "pdfjs/", { recursive: true });

@@ -5,6 +5,8 @@ import { registerWorker } from "./sw-client.js";
 import * as account from "./sync/index.js";
 import * as vault from "./vault/index.js";
 import { appNameKey, loadAppearance } from "./ui/appearance.js";
+import { caseScreen } from "./ui/case.js";
+import { casesScreen } from "./ui/cases.js";
 import { checkinScreen } from "./ui/checkin.js";
 import { contactVerifyScreen } from "./ui/contact-verify.js";
 import { contactsScreen } from "./ui/contacts.js";
@@ -13,12 +15,14 @@ import { crossingScreen } from "./ui/crossing.js";
 import { devicesScreen } from "./ui/devices.js";
 import { emergencyKitScreen } from "./ui/emergency-kit.js";
 import { enrolScreen } from "./ui/enrol.js";
+import { exportScreen } from "./ui/export.js";
 import { incidentDetailScreen } from "./ui/incident-detail.js";
 import { incidentFormScreen } from "./ui/incident-form.js";
 import { inboxScreen } from "./ui/inbox.js";
 import { incidentListScreen } from "./ui/incident-list.js";
 import { mountLanguagePicker } from "./ui/language-picker.js";
 import { neutralScreen } from "./ui/neutral.js";
+import { referScreen } from "./ui/refer.js";
 import { reportScreen } from "./ui/report.js";
 import { restoreScreen } from "./ui/restore.js";
 import { createRouter } from "./ui/router.js";
@@ -31,6 +35,7 @@ import { syncScreen } from "./ui/sync.js";
 import { showUpdateBanner } from "./ui/update-banner.js";
 import { mountConnectionStatus, showVersion } from "./ui/status.js";
 import { unlockScreen } from "./ui/unlock.js";
+import { workingCopyScreen } from "./ui/working-copy.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -60,6 +65,12 @@ const SCREENS = {
   report: { build: reportScreen, unlocked: true, place: "inbox" },
   checkin: { build: checkinScreen, unlocked: true },
   statistics: { build: statisticsScreen, unlocked: true },
+  // Legal supporters: referral, case review, working copies, evidence bundles (issue 7)
+  refer: { build: referScreen, unlocked: true, place: "inbox" },
+  cases: { build: casesScreen, unlocked: true },
+  case: { build: caseScreen, unlocked: true, place: "cases" },
+  working: { build: workingCopyScreen, unlocked: true, place: "cases" },
+  export: { build: exportScreen, unlocked: true, place: "cases" },
 };
 
 function startScreens() {

@@ -57,7 +57,7 @@ def test_a_report_shared_with_a_verified_focal_point_is_received_checked_and_ans
     layla = joined(phones, issue_invite, "delegate", "Layla")
     # Each sees the places of their role
     assert layla.nav_names() == ["Contacts", "Check-in"]
-    assert amal.nav_names() == ["Contacts", "Inbox", "Statistics"]
+    assert amal.nav_names() == ["Contacts", "Inbox", "Cases", "Statistics"]
 
     # When Layla meets Amal, compares their safety number and marks her verified
     layla.contacts.open()

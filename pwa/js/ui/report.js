@@ -2,8 +2,10 @@
 // by whoever forged it: it is shown as text only (textContent), images only of four raster
 // types from blob: URLs made here (revoked on leave), any other file only as a download under a
 // cleaned name. Then what the checks found, in plain words; "Status", "Acknowledge", and notes
-// between the focal points who hold it (never sent to the delegate).
+// between the focal points who hold it (never sent to the delegate). A focal point can also
+// "Refer to legal supporter" (issue 7): the refer screen says whether the delegate consented.
 import * as sharing from "../sharing/index.js";
+import * as account from "../sync/index.js";
 import { t } from "../i18n.js";
 import { formatSize } from "./account-text.js";
 import { button, el, field, liveRegion, onLanguageChange, say, setText, uid } from "./dom.js";
@@ -29,6 +31,7 @@ export function reportScreen(ctx, { rid, notice = null }) {
   const error = liveRegion("alert");
   const body = el("div", { className: "stack" });
   let report = null;
+  let canRefer = false; // focal points refer; legal supporters and delegates do not
 
   function makeUrl(blob, type) {
     const url = URL.createObjectURL(new Blob([blob], { type }));
@@ -237,6 +240,9 @@ export function reportScreen(ctx, { rid, notice = null }) {
       isAlert ? null : atts.length
         ? el("ul", { className: "picked", "aria-labelledby": "report-attachments" }, atts.map(attachmentItem))
         : el("p", { i18n: "detail.attachments.none" }),
+      canRefer && !isAlert ? el("div", { className: "actions" }, [
+        button("refer.open", () => ctx.go("refer", { rid }), "button primary"),
+      ]) : null,
       statusSection(),
       notesSection(),
       el("div", { className: "actions" }, [button("report.back", () => ctx.go("inbox"))]),
@@ -244,7 +250,9 @@ export function reportScreen(ctx, { rid, notice = null }) {
   }
 
   async function load() {
-    report = await sharing.report(rid);
+    const [found, who] = await Promise.all([sharing.report(rid), Promise.resolve().then(() => account.status()).catch(() => null)]);
+    report = found;
+    canRefer = Boolean(who && who.enrolled && who.role === "focal-point");
     render();
   }
 

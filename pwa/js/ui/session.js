@@ -2,7 +2,8 @@
 // keeps the idle timer alive, and locking when the app is hidden (if the delegate chose that).
 // Below it, once the vault has an account, the sharing places of its role (issue 6): "Contacts"
 // for everyone, "Inbox" and "Statistics" for focal points and legal supporters, "Check-in" for
-// delegates. The place on screen is marked aria-current="page".
+// delegates; "Cases" for focal points and legal supporters (issue 7). The place on screen is
+// marked aria-current="page".
 import * as account from "../sync/index.js";
 import * as vault from "../vault/index.js";
 
@@ -14,6 +15,7 @@ const PLACES = [
   ["nav-list", "list", null], ["nav-new", "form", null], ["nav-sync", "sync", null], ["nav-settings", "settings", null],
   ["nav-contacts", "contacts", () => true],
   ["nav-inbox", "inbox", (role) => RECEIVERS.has(role)],
+  ["nav-cases", "cases", (role) => RECEIVERS.has(role)],
   ["nav-statistics", "statistics", (role) => RECEIVERS.has(role)],
   ["nav-checkin", "checkin", (role) => role === "delegate"],
 ];
