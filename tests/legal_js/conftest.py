@@ -10,9 +10,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from server.services.invites import create_invite
-from tests.e2e.guard import PageGuard
-from tests.sync_client_js.conftest import EXPECTED_CONSOLE
+from tests.sync_client_js.conftest import invites, phones
 
 from .steps import Trio, the_three_of_a_referral
 
@@ -20,33 +18,13 @@ from .steps import Trio, the_three_of_a_referral
 @pytest.fixture(scope="package")
 def package_device(browser, live_server) -> Iterator[Callable[[], object]]:  # type: ignore[no-untyped-def]
     """tests/sync_client_js's new_device(), kept for the package: phones that outlive one test."""
-    guards: list[PageGuard] = []
-    contexts = []
-
-    def make():  # type: ignore[no-untyped-def]
-        context = browser.new_context(base_url=live_server, viewport={"width": 360, "height": 740})
-        contexts.append(context)
-        guard = PageGuard(context.new_page(), live_server)
-        for text in EXPECTED_CONSOLE:
-            guard.expect_console_error(text)
-        guards.append(guard)
-        return guard.page
-
-    yield make
-    for guard in guards:
-        guard.assert_clean()
-    for context in contexts:
-        context.close()
+    with phones(browser, live_server) as make:
+        yield make
 
 
 @pytest.fixture(scope="package")
 def package_invite(live_app) -> Callable[[str], str]:  # type: ignore[no-untyped-def]
-    def make(role: str = "delegate") -> str:
-        with live_app.app_context():
-            token = create_invite(role)
-        return f"#invite={token}&role={role}"
-
-    return make
+    return invites(live_app)
 
 
 @pytest.fixture(scope="package")

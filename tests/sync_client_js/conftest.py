@@ -8,6 +8,7 @@ exactly what the operator command does, without a subprocess.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -19,9 +20,8 @@ from tests.e2e.guard import PageGuard
 EXPECTED_CONSOLE = ("Failed to load resource", "net::ERR_FAILED")
 
 
-@pytest.fixture
-def make_invite(live_app) -> Callable[[str], str]:  # type: ignore[no-untyped-def]
-    """make_invite(role) -> the URL fragment "#invite=<token>&role=<role>"."""
+def invites(live_app) -> Callable[[str], str]:  # type: ignore[no-untyped-def]
+    """invites(live_app)(role) -> the URL fragment "#invite=<token>&role=<role>"."""
 
     def make(role: str = "delegate") -> str:
         with live_app.app_context():
@@ -31,9 +31,10 @@ def make_invite(live_app) -> Callable[[str], str]:  # type: ignore[no-untyped-de
     return make
 
 
-@pytest.fixture
-def new_device(browser, live_server) -> Iterator[Callable[[], object]]:  # type: ignore[no-untyped-def]
-    """new_device() -> a Page in a fresh browser context (another phone of the delegate)."""
+@contextmanager
+def phones(browser, live_server) -> Iterator[Callable[[], object]]:  # type: ignore[no-untyped-def]
+    """make() -> a Page in a fresh browser context (a phone of its own); every page's guard is
+    asserted clean, and every context closed, when the block ends."""
     guards: list[PageGuard] = []
     contexts = []
 
@@ -51,3 +52,16 @@ def new_device(browser, live_server) -> Iterator[Callable[[], object]]:  # type:
         guard.assert_clean()
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def make_invite(live_app) -> Callable[[str], str]:  # type: ignore[no-untyped-def]
+    """make_invite(role) -> the URL fragment "#invite=<token>&role=<role>"."""
+    return invites(live_app)
+
+
+@pytest.fixture
+def new_device(browser, live_server) -> Iterator[Callable[[], object]]:  # type: ignore[no-untyped-def]
+    """new_device() -> a Page in a fresh browser context (another phone of the delegate)."""
+    with phones(browser, live_server) as make:
+        yield make
