@@ -132,8 +132,11 @@ def test_a_referred_report_reaches_legal_support_with_its_custody_log_and_bundle
     amal_view = case_view(amal, case)
     assert {(p["uid"], p["name"]) for p in amal_view["holders"]} == {(maria.uid, "Maria"), (layla.uid, "Layla")}
     assert amal_view["reports"][0]["status"] == "referred"
-    [held] = amal.run("async (rid) => t.s.sharesOf(rid)", rid)
+    # Her "Shared with" names Maria, and Layla through Maria's referral
+    holders = amal.run("async (rid) => t.s.sharesOf(rid)", rid)
+    [held] = [s for s in holders if s["via"] is None]
     assert [(s["status"], s["by"]["uid"]) for s in held["statuses"]] == [("referred", maria.uid)]
+    assert [(s["uid"], s["via"]["uid"]) for s in holders if s["via"]] == [(layla.uid, maria.uid)]
     assert amal.run("async () => t.s.inbox()") == []
 
     # When Layla exports the case for a lawyer who reads Arabic

@@ -86,11 +86,34 @@ function topological(nodes) {
 }
 
 /**
+ * The report versions of a case withdrawn from this account: those whose latest event naming
+ * them for this account (by `ts`) is a "revoked" of its kid by the version's author or by
+ * someone who referred the case here — not a "referred" to it. Its copy was removed on
+ * purpose (sharing/receive.js), so the case is not incomplete for lack of them.
+ */
+function withdrawnHere(held, events) {
+  const mine = held.self.kid;
+  const referredHere = (h) => h.body.event === "referred" && Array.isArray(h.body.detail.legal) && h.body.detail.legal.includes(mine);
+  const referrers = new Set(events.filter(referredHere).map((h) => h.author.kid));
+  const latest = new Map();
+  for (const h of [...events].sort((a, b) => (Number(a.body.ts) || 0) - (Number(b.body.ts) || 0))) {
+    const referred = referredHere(h);
+    const revoked = h.body.event === "revoked" && h.body.detail.kid === mine;
+    if (!referred && !revoked) continue;
+    for (const x of h.body.items) {
+      if (referred || x.author === h.author.kid || referrers.has(h.author.kid)) latest.set(x.rid, h.body.event);
+    }
+  }
+  return new Set([...latest].filter(([, event]) => event === "revoked").map(([rid]) => rid));
+}
+
+/**
  * One case: {id, events: [held sp.custody], shares: [held consent sp.share], log: [{h, event,
  * state, reasons, missing: [entry]}] in topological order, heads: [entry] (sorted), missing:
  * [entry] (named by an event, not held), holders: Set kid (with this account when it holds
- * the case), unheld: [rid] (versions its events name that are not held), reports (held.js
- * reportsOf), title, referrer: the first "referred" held | null, last: ms}.
+ * the case), unheld: [rid] (versions its events name that are not held, except those
+ * withdrawn from this account), reports (held.js reportsOf), title, referrer: the first
+ * "referred" held | null, last: ms}.
  */
 function buildCase(held, id, events, info) {
   const eventEntries = new Set(events.map((h) => h.entry));
@@ -114,10 +137,11 @@ function buildCase(held, id, events, info) {
   for (const h of events) for (const x of h.body.items) if (!items.has(x.rid)) items.set(x.rid, x);
   const referrals = log.filter((e) => e.event === "referred");
   const latest = referrals.length ? referrals[referrals.length - 1].h.body.detail.title : "";
+  const withdrawn = withdrawnHere(held, events);
   return {
     id, events, shares: [...shares.values()], log, missing,
     heads: events.filter((h) => !named.has(h.entry)).map((h) => h.entry).sort(),
-    holders: info ? info.holders : new Set(), unheld: [...items.keys()].filter((rid) => !held.byRid.has(rid)),
+    holders: info ? info.holders : new Set(), unheld: [...items.keys()].filter((rid) => !held.byRid.has(rid) && !withdrawn.has(rid)),
     reports: reportsOf(held, items.keys()),
     title: typeof latest === "string" ? latest.normalize("NFC").trim().slice(0, TITLE_MAX) : "",
     referrer: referrals.length ? referrals[0].h : null,

@@ -9,6 +9,7 @@
 //   cases.js         cases from custody records: heads, topological log, missing events, holders
 //   custody.js       sealing custody events (prev = heads, inside the chain's queue); opened, notes
 //   refer.js         the consent gate and the referral
+//   withdraw.js      who holds a report through a referral; the author's withdrawal (sharing.revoke)
 //   review.js        cases() and caseView()
 //   files.js         attachments read back, plaintext SHA-256 checked and remembered
 //   integrity.js     the per-record verdict lines; readCaseAttachment

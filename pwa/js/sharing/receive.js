@@ -23,7 +23,8 @@
 //               this check: its numbers were the author's count toward someone else.
 // The same record delivered twice is stored once (by entry hash). A page — its items, flags
 // changed on earlier items, contacts pinned or marked changed, reports withdrawn by an
-// sp.unshare (deleted with their attachment chunks) and the cursor — is one transaction.
+// sp.unshare or by a "revoked" custody event naming this account (deleted with their
+// attachment chunks: withdrawnRows) and the cursor — is one transaction.
 import * as sp from "../../crypto/sp1.js";
 import * as store from "../store/sharing-store.js";
 import { getSync } from "../store/sync-store.js";
@@ -117,19 +118,57 @@ function addFlag(item, flag) {
   if (!item.flags.includes(flag)) item.flags.push(flag);
 }
 
-/** The incident rows an sp.unshare withdrew: the latest share/unshare naming them is an unshare. */
-export function withdrawnRows(items) {
-  const latest = new Map();
+/** A custody record of `event` (its body well enough formed to be read here). */
+const custodyEvent = (it, event) => it.kind === "sp.custody" && it.body.event === event && typeof it.body.case === "string"
+  && Boolean(it.body.detail) && typeof it.body.detail === "object";
+
+const names = (list, value) => Array.isArray(list) && list.includes(value);
+
+/**
+ * The incident rows withdrawn from this account (`myKid`, b64u), deleted with their attachment
+ * chunks by a cooperating client. Per version, the latest (by `ts`, then cursor) of:
+ * - the author's sp.share / sp.unshare naming it (docs/sharing-contract.md §4): an unshare
+ *   withdraws, a share (again) gives it back;
+ * - the "referred" custody events naming it with this account in `detail.legal`, which give it
+ *   (again), and the "revoked" events naming it with `detail.kid` = this account
+ *   (docs/legal-contract.md §0.1), which take it away — counted only from the version's author
+ *   and from whoever shared it with this account (the focal point who referred it), the two
+ *   the server lets delete that share: nobody else can withdraw it, or hold on to it.
+ * Only the report versions go: the consent shares and the custody log stay, so the case shows
+ * the withdrawal with every `prev` still resolved.
+ */
+export function withdrawnRows(items, myKid = null) {
   const later = (a, b) => !b || a.body.ts > b.body.ts || (a.body.ts === b.body.ts && a.cursor > b.cursor);
+  const note = (map, key, it) => {
+    if (later(it, map.get(key))) map.set(key, it);
+  };
+  const sharers = new Map(); // "author kid/rid" -> kid of who wrapped that version to this account
+  for (const it of items) if (!it.rejected && it.kind === "sp.incident") sharers.set(it.author.kid + "/" + it.rid, it.sharer.kid);
+  const shares = new Map(); // "author uid/rid" -> latest sp.share | sp.unshare
+  const custody = new Map(); // "author kid/rid" -> latest "referred" here | "revoked" of this account
   for (const it of items) {
-    if (it.rejected || (it.kind !== "sp.share" && it.kind !== "sp.unshare") || !Array.isArray(it.body.items)) continue;
+    if (it.rejected || !it.body || !Array.isArray(it.body.items)) continue;
+    const share = it.kind === "sp.share" || it.kind === "sp.unshare";
+    const referred = myKid !== null && custodyEvent(it, "referred") && names(it.body.detail.legal, myKid);
+    const revoked = myKid !== null && custodyEvent(it, "revoked") && it.body.detail.kid === myKid;
+    if (!share && !referred && !revoked) continue;
     for (const x of it.body.items) {
       if (!x || typeof x.rid !== "string") continue;
-      const key = it.author.uid + "/" + x.rid;
-      if (later(it, latest.get(key))) latest.set(key, it);
+      if (share) {
+        note(shares, it.author.uid + "/" + x.rid, it);
+      } else if (typeof x.author === "string") {
+        const key = x.author + "/" + x.rid;
+        if (x.author === it.author.kid || sharers.get(key) === it.author.kid) note(custody, key, it);
+      }
     }
   }
-  return items.filter((it) => it.kind === "sp.incident" && latest.get(it.author.uid + "/" + it.rid)?.kind === "sp.unshare");
+  return items.filter((it) => {
+    if (it.rejected || it.kind !== "sp.incident") return false;
+    const a = shares.get(it.author.uid + "/" + it.rid);
+    const b = custody.get(it.author.kid + "/" + it.rid);
+    const last = b && later(b, a) ? b : a;
+    return last?.kind === "sp.unshare" || (last?.kind === "sp.custody" && last.body.event === "revoked");
+  });
 }
 
 /** Applies one checked page to the state and stores it; returns the number of new items kept. */
@@ -209,16 +248,22 @@ async function storePage(ctx, checked, cursor) {
     kept++;
   }
 
-  // Reports their sender withdrew (sp.unshare) go, with their attachment chunks.
+  // Reports withdrawn (sp.unshare, or a "revoked" custody event) go, with their attachment
+  // chunks — except a file another row still held names (a version kept, a working copy).
   const all = new Map(st.inbox);
   for (const [key, it] of changed) all.set(key, it);
-  const gone = withdrawnRows([...all.values()]);
+  const gone = withdrawnRows([...all.values()], myKid);
+  const goneKeys = new Set(gone.map((it) => it.cursor));
+  const stillNamed = new Set();
+  for (const [key, it] of all) {
+    if (!goneKeys.has(key) && !it.rejected) for (const a of it.att) stillNamed.add(a.aid);
+  }
   const deletes = [];
   const chunkKeys = [];
   for (const it of gone) {
     changed.delete(it.cursor);
     if (st.inbox.has(it.cursor)) deletes.push(it.cursor);
-    for (const a of it.att) chunkKeys.push(port.INBOX_CHUNK_PREFIX + a.aid);
+    for (const a of it.att) if (!stillNamed.has(a.aid)) chunkKeys.push(port.INBOX_CHUNK_PREFIX + a.aid);
   }
 
   const rows = [];

@@ -2,6 +2,11 @@
 // version of each report for each recipient, queued), revoke (the wraps' deletion plus an
 // sp.unshare, queued) and who holds a report with what they answered (sharesOf).
 //
+// Who holds it also counts the legal supporters a focal point referred it to (the "referred"
+// custody events she receives, docs/legal-contract.md §0.3): listed with `via`, the focal point,
+// and withdrawn by the same revoke() — a "revoked" custody event plus the deletion of the shares
+// the focal point made (legal/withdraw.js).
+//
 // What was shared is read back from this account's own sp.share/sp.unshare records (so every
 // device of the delegate sees it after a sync); whether it has left this phone, from the outbox.
 // A new version of a shared report follows by itself (forward.js); sharesOf says when one waits
@@ -13,6 +18,7 @@ import { getRecords } from "../store/vault-store.js";
 import { lineages } from "../vault/lineage.js";
 import { context } from "../sync/auth.js";
 import { AccountError } from "../sync/errors.js";
+import { referralsOf, withdrawReferral } from "../legal/withdraw.js";
 import { recipients } from "./contacts.js";
 import { ownMessages, sealMessage } from "./messages.js";
 import { person } from "./reports.js";
@@ -85,7 +91,10 @@ export async function share(rids, { to = [], consent = null, confirmUnverified =
 /**
  * Withdraws report `rid` (every version) from contact `uid`: wraps still queued are dropped, the
  * server's are deleted by the next sync, and an sp.unshare asks the recipient's app to remove its
- * copy (a copy already opened cannot be recalled). "not-found" when it was never shared with them.
+ * copy (a copy already opened cannot be recalled). For someone a focal point referred it to
+ * (sharesOf's `via`), and also for one she shared it with herself whom it was referred to as
+ * well: a "revoked" custody event to the case's holders asks the same, and the shares the focal
+ * point made are deleted (legal/withdraw.js). "not-found" when she does not hold it now.
  */
 export async function revoke(rid, uid) {
   const ctx = await context();
@@ -95,6 +104,11 @@ export async function revoke(rid, uid) {
   const rids = new Set(versionsOf(ctx.s, rid).map((r) => r.rid));
   const entry = (await sharesOf(rid)).find((e) => e.uid === c.uid);
   if (!entry || entry.state === "revoking") throw fail("not-found", "not shared with this contact");
+  const referred = referralsOf(st, rids).get(c.kid)?.live === true;
+  if (entry.via) {
+    await withdrawReferral(ctx, rid, c);
+    return;
+  }
   const shared = new Set();
   for (const m of ownMessages(ctx.s, "sp.share")) {
     if (!m.message.to.includes(c.kid)) continue;
@@ -104,6 +118,7 @@ export async function revoke(rid, uid) {
     // Only a refused share to a key she no longer has: forgetting the refusal is all there is.
     const failed = (await outboxRows(ctx.s)).filter(({ row }) => row.t === "failed" && row.uid === c.uid && rids.has(row.rid));
     await changeOutbox({ remove: failed.map(({ key }) => key) });
+    if (referred) await withdrawReferral(ctx, rid, c);
     return;
   }
   await sealMessage(ctx, {
@@ -117,6 +132,7 @@ export async function revoke(rid, uid) {
       return { add, remove };
     },
   });
+  if (referred) await withdrawReferral(ctx, rid, c);
 }
 
 /**
@@ -168,8 +184,11 @@ function updateWaits(holder, outboxOfKid, sent) {
 /**
  * Who holds report `rid` (any version) and what they answered:
  * [{uid, name, contactState, state: "queued"|"shared"|"revoking"|"failed", at, update,
- *   statuses: [{status, by, at}]}]. `update`: she holds the report ("shared") and a newer
- * version of it waits for the next sync to go to her.
+ *   statuses: [{status, by, at}], via, cases}]. `update`: she holds the report ("shared") and a
+ * newer version of it waits for the next sync to go to her. `via`: null for the people she
+ * shared it with; for a legal supporter a focal point referred it to, that focal point {uid,
+ * name} — `at` is then the referral's time, `cases` the case ids, and `uid` null while the
+ * legal supporter is not a pinned contact (no revoke until "Update contacts" pins her).
  */
 export async function sharesOf(rid) {
   const ctx = await context();
@@ -200,7 +219,23 @@ export async function sharesOf(rid) {
     const who = c ? person(st, self, { kid: h.kid }) : person(st, self, { uid });
     byPerson.set(uid, {
       uid, name: who.name, contactState: who.state, state, at: h.at, update,
-      statuses: answers.filter((a) => a.kid === h.kid).map(({ kid: _k, ...a }) => a),
+      statuses: answers.filter((a) => a.kid === h.kid).map(({ kid: _k, ...a }) => a), via: null, cases: [],
+    });
+  }
+  // Those a focal point referred it to. Someone she shared it with herself keeps that line.
+  const referred = referralsOf(st, rids);
+  const viaOf = (r) => {
+    const who = person(st, self, { kid: r.by });
+    return { uid: who.uid, name: who.name };
+  };
+  for (const r of referred.values()) {
+    if (!r.live) continue;
+    const c = contactByKid(st, r.kid);
+    if (c && byPerson.has(c.uid)) continue;
+    const who = person(st, self, { kid: r.kid });
+    byPerson.set(c ? c.uid : "kid:" + r.kid, {
+      uid: c ? c.uid : null, name: who.name, contactState: who.state, state: "shared", at: r.at, update: false,
+      statuses: answers.filter((a) => a.kid === r.kid).map(({ kid: _k, ...a }) => a), via: viaOf(r), cases: [...r.cases].sort(),
     });
   }
   // Revocations still queued show until the server has deleted the share.
@@ -212,9 +247,10 @@ export async function sharesOf(rid) {
       held.update = false;
     } else {
       const c = contactByUid(st, row.uid);
+      const r = referred.get(row.kid);
       byPerson.set(row.uid, {
-        uid: row.uid, name: c ? c.name : "", contactState: c ? c.state : "unverified", state: "revoking", at: null, update: false,
-        statuses: [],
+        uid: row.uid, name: c ? c.name : "", contactState: c ? c.state : "unverified", state: "revoking", at: r ? r.at : null,
+        update: false, statuses: [], via: r ? viaOf(r) : null, cases: r ? [...r.cases].sort() : [],
       });
     }
   }

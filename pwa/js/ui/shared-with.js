@@ -1,7 +1,9 @@
 // "Shared with", in an incident's detail: each recipient, whether the share has left the phone,
 // whether a new version of the report waits to follow it, what they answered ("Received by …
 // on …; status …"), and "Revoke" — confirmed in the page, with the honest limit: a copy already
-// opened cannot be recalled.
+// opened cannot be recalled. A legal supporter a focal point referred the report to is listed
+// too ("Referred by Maria to Layla on …", `via`), and "Revoke" withdraws it from her: everyone
+// on the case is told.
 import * as sharing from "../sharing/index.js";
 import { t } from "../i18n.js";
 import { button, el, liveRegion, say, setText, uid } from "./dom.js";
@@ -47,20 +49,27 @@ export function sharedWithSection(rid) {
     const state = el("span", { className: `tag share-${share.state}`, i18n: SHARE_STATES[share.state] || "shared.state.shared" });
     // An edit of a shared report follows it to its recipients with the next sync.
     const update = share.update ? setText(el("p", { className: "share-update" }), "shared.update", { name }) : null;
+    // Someone a focal point referred it to: who referred it, and when, in one sentence.
+    const via = share.via ? personName(share.via.name) : null;
+    const when = via
+      ? setText(el("p", { className: "incident-meta", dir: "auto" }), "withdraw.referred", { by: via, name, date: formatDate(share.at) })
+      : share.at ? el("p", { className: "incident-meta", text: formatDate(share.at) }) : null;
     const children = [
       el("div", { className: "contact-head" }, [el("span", { className: "contact-name", id: nameId, dir: "auto", text: name }), state]),
-      share.at ? el("p", { className: "incident-meta", text: formatDate(share.at) }) : null,
+      when,
       update,
       ...lines,
     ];
+    if (via && !share.uid) children.push(el("p", { className: "hint", i18n: "withdraw.pin" }));
     if (share.state !== "revoking" && share.uid) {
       const warning = el("p", { className: "warning", id: uid("revoke-warning") });
-      setText(warning, "shared.revoke.confirm", { name });
+      if (via) setText(warning, "withdraw.confirm", { name, by: via });
+      else setText(warning, "shared.revoke.confirm", { name });
       const confirm = el("div", { className: "confirm", hidden: confirming !== share.uid }, [
         warning,
         el("div", { className: "actions" }, [
           el("button", {
-            type: "button", className: "button danger", i18n: "shared.revoke.yes",
+            type: "button", className: "button danger", i18n: via ? "withdraw.yes" : "shared.revoke.yes",
             "aria-describedby": warning.id, onclick: () => revoke(share, confirm),
           }),
           button("shared.revoke.cancel", () => {
@@ -83,7 +92,9 @@ export function sharedWithSection(rid) {
       });
       children.push(el("div", { className: "actions" }, [open]), confirm);
     }
-    return el("li", { className: "share", "data-recipient": String(share.uid || "") }, children);
+    return el("li", {
+      className: "share", "data-recipient": String(share.uid || ""), "data-via": share.via ? String(share.via.uid || "") : null,
+    }, children);
   }
 
   function render() {
@@ -107,7 +118,7 @@ export function sharedWithSection(rid) {
     try {
       await sharing.revoke(rid, share.uid);
       confirming = null;
-      setText(status, "shared.revoked", { name: personName(share.name) });
+      setText(status, share.via ? "withdraw.done" : "shared.revoked", { name: personName(share.name) });
       await refresh();
       heading.focus();
     } catch (e) {
