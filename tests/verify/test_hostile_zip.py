@@ -13,8 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import spcrypto.bundle as bundle_mod
-from spcrypto.bundle import original_name, verify_bundle
+from spcrypto.bundle import archive, original_name, verify_bundle
 from tests.support.bundle_maker import MadeBundle, build_evidence_bundle, zip_entries
 
 from .steps import verify
@@ -32,7 +31,7 @@ def test_an_entry_over_the_size_limit_is_refused_without_reading_anything(
     bundle: MadeBundle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Zeros four times the size of the bundle deflate to almost nothing: a zip bomb in miniature.
-    monkeypatch.setattr(bundle_mod, "MAX_TOTAL_BYTES", len(ZIP) * 3)
+    monkeypatch.setattr(archive, "MAX_TOTAL_BYTES", len(ZIP) * 3)
     data = zip_entries([*bundle.entries, ("bomb.bin", bytes(len(ZIP) * 4))])
     opened: list[str] = []
     real_open = zipfile.ZipFile.open
@@ -53,7 +52,7 @@ def test_an_entry_over_the_size_limit_is_refused_without_reading_anything(
 def test_a_zip_with_too_many_entries_is_refused(
     bundle: MadeBundle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(bundle_mod, "MAX_ENTRIES", 10)
+    monkeypatch.setattr(archive, "MAX_ENTRIES", 10)
 
     run = verify(bundle.zip)
 
@@ -64,7 +63,7 @@ def test_a_zip_with_too_many_entries_is_refused(
 def test_a_json_file_over_its_limit_is_not_read(
     bundle: MadeBundle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(bundle_mod, "MAX_JSON_BYTES", 1000)
+    monkeypatch.setattr(archive, "MAX_JSON_BYTES", 1000)
 
     report = verify_bundle(bundle.zip)
 
