@@ -1,7 +1,8 @@
 // "Refer to legal supporter" (focal points), from a received report: choose the legal
 // supporter (verified contacts of role legal; an unverified one needs "Refer anyway", one whose
-// key changed cannot be chosen), an optional case title, and other held reports to refer along.
-// "Refer report" seals the referral; it leaves the phone with the next "Sync now".
+// key changed cannot be chosen: both in ./recipient-picker.js), an optional case title, and
+// other held reports to refer along. "Refer report" seals the referral; it leaves the phone with
+// the next "Sync now".
 //
 // A report may only be referred with the delegate's own signed consent to legal use. When she
 // did not give it, the screen says so plainly before anything is chosen, and "Refer report" is
@@ -9,15 +10,11 @@
 import * as legal from "../legal/index.js";
 import * as sharing from "../sharing/index.js";
 import { t } from "../i18n.js";
-import { button, el, field, liveRegion, say, setText, uid } from "./dom.js";
+import { button, el, field, liveRegion, say } from "./dom.js";
 import { formatDate } from "./incident-types.js";
 import { isolate, legalErrorKey } from "./legal-text.js";
-import { contactName, contactStateKey, personName } from "./sharing-text.js";
-
-function checkRow(input, labelChildren) {
-  input.id ||= uid("c");
-  return el("div", { className: "check" }, [input, el("label", { for: input.id }, labelChildren)]);
-}
+import { alsoChoices, recipientPicker } from "./recipient-picker.js";
+import { contactName, personName } from "./sharing-text.js";
 
 export function referScreen(ctx, { rid }) {
   const status = liveRegion("status");
@@ -29,55 +26,24 @@ export function referScreen(ctx, { rid }) {
     el("p", { i18n: "refer.noconsent.advice" }),
   ]);
   const title = el("input", { type: "text", name: "case-title", maxlength: "200", autocomplete: "off" });
-  let chosen = new Map(); // uid -> {contact, input}
-  let others = new Map(); // rid -> input
+  let others = alsoChoices([], () => []); // the real list from load(), which also places the send button
 
-  const confirmText = el("p", { className: "warning", id: uid("unverified") });
-  const referAnyway = el("button", {
-    type: "button", className: "button danger", i18n: "refer.anyway",
-    "aria-describedby": confirmText.id, onclick: () => send(true),
+  const picker = recipientPicker({
+    roles: new Set(["legal"]),
+    keys: {
+      to: "refer.to", nobody: "refer.nobody", none: "refer.error.nobody", submit: "refer.submit", anyway: "refer.anyway",
+      advice: "refer.unverified.advice", cancel: "refer.cancel", changed: "refer.changed", unverified: "refer.unverified",
+    },
+    // Names stand inside the sentences in bidi isolates, as everywhere on the legal screens.
+    nameOf: (contact) => isolate(contactName(contact)),
+    onSend: (confirmUnverified) => send(confirmUnverified),
   });
-  const confirmBox = el("div", { className: "confirm", hidden: true }, [
-    confirmText,
-    el("p", { i18n: "refer.unverified.advice" }),
-    el("div", { className: "actions" }, [referAnyway, button("refer.cancel", () => closeConfirm())]),
-  ]);
-  const submit = button("refer.submit", () => send(false), "button primary block");
 
-  function closeConfirm() {
-    confirmBox.hidden = true;
-    submit.disabled = false;
-    submit.focus();
-  }
-
-  function recipientRow(contact) {
-    const input = el("input", { type: "checkbox", name: "to", value: String(contact.uid) });
-    const changed = contact.state === "changed";
-    input.disabled = changed;
-    const row = checkRow(input, [
-      el("span", { className: "contact-name", dir: "auto", text: contactName(contact) }),
-      el("span", { className: "incident-meta" }, [
-        el("span", { i18n: "role.legal" }),
-        el("span", { text: " · " }),
-        el("span", { i18n: contactStateKey(contact.state) }),
-      ]),
-    ]);
-    if (!changed) {
-      chosen.set(contact.uid, { contact, input });
-      return el("li", { className: "recipient" }, [row]);
-    }
-    const banner = el("p", { className: "message error serious", role: "alert" });
-    setText(banner, "refer.changed", { name: isolate(contactName(contact)) });
-    return el("li", { className: "recipient changed" }, [row, banner]);
-  }
-
-  function otherRow(item) {
-    const input = el("input", { type: "checkbox", name: "also", value: String(item.rid) });
-    others.set(item.rid, input);
-    return el("li", {}, [checkRow(input, [
+  function otherLabel(item) {
+    return [
       el("span", { className: "contact-name", dir: "auto", text: String(item.title || t("list.untitled")) }),
       el("span", { className: "incident-meta", dir: "auto", text: `${personName(item.sender)} · ${formatDate(item.received)}` }),
-    ])]);
+    ];
   }
 
   async function load() {
@@ -87,63 +53,40 @@ export function referScreen(ctx, { rid }) {
     const content = report && report.content && typeof report.content === "object" ? report.content : {};
     reportTitle.textContent = String(content.title || t("list.untitled"));
     consentNote.hidden = !(verdict && verdict.ok === false);
-    chosen = new Map();
-    others = new Map();
-    const supporters = (Array.isArray(contacts) ? contacts : []).filter((c) => c && c.role === "legal");
     const rest = (Array.isArray(inbox) ? inbox : []).filter((item) => item && item.rid !== rid && item.kind !== "alert");
+    others = alsoChoices(rest, otherLabel);
     body.replaceChildren(...[
-      el("fieldset", {}, [
-        el("legend", { i18n: "refer.to" }),
-        supporters.length
-          ? el("ul", { className: "choices" }, supporters.map(recipientRow))
-          : el("p", { i18n: "refer.nobody" }),
-        supporters.length ? null : el("div", { className: "actions" }, [button("refer.contacts", () => ctx.go("contacts"))]),
-      ]),
+      picker.fieldset(contacts, el("div", { className: "actions" }, [button("refer.contacts", () => ctx.go("contacts"))])),
       field("refer.casetitle", title, "refer.casetitle.hint"),
       rest.length
-        ? el("fieldset", {}, [
-          el("legend", { i18n: "refer.also" }),
-          el("p", { className: "hint", i18n: "refer.also.hint" }),
-          el("ul", { className: "choices" }, rest.map(otherRow)),
-        ])
+        ? el("fieldset", {}, [el("legend", { i18n: "refer.also" }), el("p", { className: "hint", i18n: "refer.also.hint" }), others.list])
         : null,
       el("p", { className: "hint", i18n: "refer.when" }),
-      submit,
-      confirmBox,
+      picker.submit,
+      picker.confirmBox,
       el("div", { className: "actions" }, [button("refer.back", () => ctx.go("report", { rid }))]),
     ].filter(Boolean));
   }
 
   async function send(confirmUnverified) {
     say(error, null);
-    const to = [...chosen.values()].filter(({ input }) => input.checked);
-    if (!to.length) {
-      say(error, "refer.error.nobody");
-      return;
-    }
-    const unverified = to.filter(({ contact }) => contact.state !== "verified");
-    if (unverified.length && !confirmUnverified) {
-      setText(confirmText, "refer.unverified", { names: unverified.map(({ contact }) => isolate(contactName(contact))).join(", ") });
-      submit.disabled = true;
-      confirmBox.hidden = false;
-      referAnyway.focus();
-      return;
-    }
-    const rids = [rid, ...[...others.entries()].filter(([, input]) => input.checked).map(([id]) => id)];
+    const to = picker.recipients(confirmUnverified, error);
+    if (!to) return;
+    const rids = [rid, ...others.ticked()];
     const buttons = [...body.querySelectorAll("button")];
     for (const b of buttons) b.disabled = true;
     say(status, "refer.working");
     try {
       const result = await legal.refer(rids, {
-        to: to.map(({ contact }) => contact.uid), title: title.value.trim(), confirmUnverified,
+        to: to.map((contact) => contact.uid), title: title.value.trim(), confirmUnverified,
       });
       ctx.go("case", { caseId: result.case, notice: "refer.done" });
     } catch (e) {
       for (const b of buttons) b.disabled = false;
-      confirmBox.hidden = true;
+      picker.hideConfirm();
       say(status, null);
       say(error, legalErrorKey(e));
-      submit.focus();
+      picker.submit.focus();
     }
   }
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from playwright.sync_api import Download, Locator, Page, expect
 
 from tests.e2e.pages.account_pages import SYNC
-from tests.e2e.pages.sharing_pages import Person, Screen
+from tests.e2e.pages.sharing_pages import ListScreen, NotesScreen, Person, RecipientScreen, Screen
 from tests.e2e.pages.vault_pages import SLOW
 
 REFERRED = "Referred. It will be sent at the next Sync now."
@@ -45,8 +45,11 @@ def _verdicts(lines: Locator, label: str) -> list[Verdict]:
             for line in lines.all()]
 
 
-class Refer(Screen):
+class Refer(RecipientScreen):
     """"Refer to a legal supporter", from a received report."""
+
+    SEND = "Refer report"
+    ANYWAY = "Refer anyway"
 
     def open_from_report(self) -> None:
         self.button("Refer to legal supporter").click()
@@ -57,59 +60,43 @@ class Refer(Screen):
         return self.page.locator("#screen .refer-consent")
 
     def supporter(self, name: str) -> Locator:
-        return self.page.locator("#screen").get_by_role("checkbox", name=re.compile(re.escape(name)))
+        return self.recipient(name)
 
     def refer(self, to: Sequence[str], case_title: str = "", anyway: bool = False) -> None:
-        """Chooses the legal supporters, types the case title and taps "Refer report"; the case
-        screen opens and says the referral leaves with the next sync."""
-        for name in to:
-            self.supporter(name).check()
+        """Chooses the legal supporters, types the case title and taps "Refer report" (and
+        "Refer anyway" when `anyway`); the case screen opens and says the referral leaves with
+        the next sync."""
+        self.choose(to)
         self.field("Case title (optional)").fill(case_title)
-        self.button("Refer report").click()
-        if anyway:
-            expect(self.button("Refer anyway")).to_be_focused()
-            self.button("Refer anyway").click()
+        self.send(anyway)
         expect(self.page.get_by_text(REFERRED)).to_be_visible(timeout=SLOW)
 
     def refused(self, to: Sequence[str]) -> str:
         """Taps "Refer report" for a report the delegate did not allow; returns the alert."""
-        for name in to:
-            self.supporter(name).check()
-        self.button("Refer report").click()
+        self.choose(to)
+        self.send()
         expect(self.alert).to_contain_text("Not referred")
         return self.alert.inner_text()
 
 
-class Cases(Screen):
-    @property
-    def list(self) -> Locator:
-        return self.page.get_by_role("list", name="Cases")
+class Cases(ListScreen):
+    NAME = "Cases"
 
     def open(self) -> None:
-        self.nav("Cases").click()
-        expect(self.heading()).to_have_text("Cases")
+        """Opens Cases and waits for the screen to say how many it holds, or why it cannot."""
+        super().open()
         expect(self.status.or_(self.alert).first).to_be_visible()
-
-    def entries(self) -> Locator:
-        return self.list.get_by_role("listitem")
-
-    def entry(self, title: str) -> Locator:
-        return self.entries().filter(has_text=title)
-
-    def titles(self) -> list[str]:
-        return self.list.locator(".incident-title").all_inner_texts()
 
     def entry_text(self, title: str) -> str:
         return plain(self.entry(title).inner_text())
 
     def open_case(self, title: str) -> Case:
-        self.entry(title).get_by_role("button").first.click()
         case = Case(self.page)
-        expect(case.log).to_be_visible()
+        self._open_entry(title, case.log)
         return case
 
 
-class Case(Screen):
+class Case(NotesScreen):
     """One case: custody log, reports with files and "Integrity" regions, notes."""
 
     @property
@@ -150,10 +137,7 @@ class Case(Screen):
         return self.report(report).locator("li.case-file").filter(has_text=name)
 
     def show_image(self, report: str, name: str) -> Locator:
-        self.file(report, name).get_by_role("button", name="Show", exact=True).click()
-        image = self.file(report, name).locator(".preview > img")
-        expect(image).to_have_count(1)
-        return image
+        return self._show_image(self.file(report, name), ".preview > img")
 
     def show_pdf(self, report: str, name: str) -> Locator:
         """Taps Show on a PDF; returns its canvas once the first page is drawn."""
@@ -168,9 +152,7 @@ class Case(Screen):
         expect(file.locator(".pdf-where")).to_have_text(re.compile(r"^Page 2 of \d+$"), timeout=SYNC)
 
     def download(self, report: str, name: str) -> Download:
-        with self.page.expect_download() as info:
-            self.file(report, name).get_by_role("button", name="Download", exact=True).click()
-        return info.value
+        return self._download(self.file(report, name))
 
     def make_working_copy(self, report: str, name: str) -> WorkingCopy:
         self.file(report, name).get_by_role("button", name="Make working copy", exact=True).click()
@@ -182,14 +164,6 @@ class Case(Screen):
     def working_copies(self, report: str, name: str) -> Locator:
         """The "Working copy of <name> (original unchanged, SHA-256 …)" entries under a file."""
         return self.file(report, name).get_by_role("button", name=re.compile(r"^Working copy of "))
-
-    def add_note(self, text: str) -> None:
-        self.field("Note").fill(text)
-        self.button("Add note").click()
-        expect(self.status.filter(has_text="Note added.")).to_be_visible()
-
-    def notes(self) -> list[str]:
-        return self.page.locator("#screen .note-text").all_inner_texts()
 
     def export(self) -> Export:
         self.button("Export evidence bundle").click()

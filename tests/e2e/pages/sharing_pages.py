@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Download, Locator, Page, expect
 
 from tests.e2e.pages.account_pages import SYNC, Device
 from tests.e2e.pages.vault_pages import SLOW
@@ -46,6 +46,83 @@ class Screen:
 
     def current_screen(self) -> str | None:
         return self.page.locator("#screen > [data-screen]").get_attribute("data-screen")
+
+    def _download(self, item: Locator) -> Download:
+        """Taps "Download" in `item` (an attachment, a case file); returns Playwright's Download."""
+        with self.page.expect_download() as info:
+            item.get_by_role("button", name="Download", exact=True).click()
+        return info.value
+
+    def _show_image(self, item: Locator, image: str) -> Locator:
+        """Taps "Show" in `item`; returns the one `image` (a selector) drawn from a blob: URL."""
+        item.get_by_role("button", name="Show", exact=True).click()
+        shown = item.locator(image)
+        expect(shown).to_have_count(1)
+        return shown
+
+
+class ListScreen(Screen):
+    """A place in the navigation that is one named list of reports or cases (Inbox, Cases): its
+    entries by the title they show, each opened by its first button."""
+
+    NAME = ""
+
+    @property
+    def list(self) -> Locator:
+        return self.page.get_by_role("list", name=self.NAME)
+
+    def open(self) -> None:
+        self.nav(self.NAME).click()
+        expect(self.heading()).to_have_text(self.NAME)
+
+    def entries(self) -> Locator:
+        return self.list.get_by_role("listitem")
+
+    def entry(self, title: str) -> Locator:
+        return self.entries().filter(has_text=title)
+
+    def titles(self) -> list[str]:
+        return self.list.locator(".incident-title").all_inner_texts()
+
+    def _open_entry(self, title: str, ready: Locator) -> None:
+        """Taps the entry's first button (its title); waits for `ready` on the screen it opens."""
+        self.entry(title).get_by_role("button").first.click()
+        expect(ready).to_be_visible()
+
+
+class NotesScreen(Screen):
+    """A screen with notes of one's own under what it shows (a received report, a case)."""
+
+    def add_note(self, text: str) -> None:
+        self.field("Note").fill(text)
+        self.button("Add note").click()
+        expect(self.status.filter(has_text="Note added.")).to_be_visible()
+
+    def notes(self) -> list[str]:
+        return self.page.locator("#screen .note-text").all_inner_texts()
+
+
+class RecipientScreen(Screen):
+    """A screen built on pwa/js/ui/recipient-picker.js (Share, Refer): a checkbox per recipient,
+    named by her name, role and key state, and a send button (`SEND`) that first asks `ANYWAY`
+    when one of those ticked is not verified."""
+
+    SEND = ""
+    ANYWAY = ""
+
+    def recipient(self, name: str) -> Locator:
+        return self.page.locator("#screen").get_by_role("checkbox", name=re.compile(re.escape(name)))
+
+    def choose(self, names: Sequence[str]) -> None:
+        for name in names:
+            self.recipient(name).check()
+
+    def send(self, anyway: bool = False) -> None:
+        """Taps `SEND`, and then `ANYWAY` when `anyway` (the confirmation gives it the focus)."""
+        self.button(self.SEND).click()
+        if anyway:
+            expect(self.button(self.ANYWAY)).to_be_focused()
+            self.button(self.ANYWAY).click()
 
 
 class Contacts(Screen):
@@ -125,11 +202,11 @@ class Contacts(Screen):
         expect(self.entry(name)).to_contain_text("Not verified")
 
 
-class Share(Screen):
+class Share(RecipientScreen):
     """The share screen of one incident (from its detail's "Share")."""
 
-    def recipient(self, name: str) -> Locator:
-        return self.page.locator("#screen").get_by_role("checkbox", name=re.compile(re.escape(name)))
+    SEND = "Share report"
+    ANYWAY = "Share anyway"
 
     def consent(self, label: str) -> Locator:
         return self.page.locator("#screen").get_by_role("checkbox", name=label, exact=True)
@@ -138,17 +215,10 @@ class Share(Screen):
         """The checkbox of another incident to send along."""
         return self.recipient(title)
 
-    def choose(self, names: Sequence[str]) -> None:
-        for name in names:
-            self.recipient(name).check()
-
     def share_report(self, anyway: bool = False) -> None:
         """Taps "Share report" (and "Share anyway" when `anyway`); the incident's detail says the
         share is ready to go with the next sync."""
-        self.button("Share report").click()
-        if anyway:
-            expect(self.button("Share anyway")).to_be_focused()
-            self.button("Share anyway").click()
+        self.send(anyway)
         expect(self.page.get_by_text("Ready to share.")).to_be_visible(timeout=SLOW)
 
 
@@ -172,23 +242,8 @@ class SharedWith(Screen):
         expect(self.page.get_by_text(f"The share with {name} will be revoked")).to_be_visible()
 
 
-class Inbox(Screen):
-    @property
-    def list(self) -> Locator:
-        return self.page.get_by_role("list", name="Inbox")
-
-    def open(self) -> None:
-        self.nav("Inbox").click()
-        expect(self.heading()).to_have_text("Inbox")
-
-    def entries(self) -> Locator:
-        return self.list.get_by_role("listitem")
-
-    def entry(self, title: str) -> Locator:
-        return self.entries().filter(has_text=title)
-
-    def titles(self) -> list[str]:
-        return self.list.locator(".incident-title").all_inner_texts()
+class Inbox(ListScreen):
+    NAME = "Inbox"
 
     def filter(self, status: str | None = None, type_label: str | None = None, search: str | None = None) -> None:
         if status is not None:
@@ -199,13 +254,12 @@ class Inbox(Screen):
             self.field("Search").fill(search)
 
     def open_report(self, title: str) -> Report:
-        self.entry(title).get_by_role("button").first.click()
         report = Report(self.page)
-        expect(report.verification).to_be_visible()
+        self._open_entry(title, report.verification)
         return report
 
 
-class Report(Screen):
+class Report(NotesScreen):
     """One received report."""
 
     @property
@@ -233,16 +287,11 @@ class Report(Screen):
 
     def show_image(self, name: str) -> Locator:
         """Taps Show on an image attachment; returns the <img> drawn from a blob: URL."""
-        self.attachment(name).get_by_role("button", name="Show", exact=True).click()
-        image = self.attachment(name).locator("img")
-        expect(image).to_have_count(1)
-        return image
+        return self._show_image(self.attachment(name), "img")
 
-    def download(self, name: str):  # type: ignore[no-untyped-def]
+    def download(self, name: str) -> Download:
         """Taps Download on a non-image attachment; returns Playwright's Download."""
-        with self.page.expect_download() as info:
-            self.attachment(name).get_by_role("button", name="Download", exact=True).click()
-        return info.value
+        return self._download(self.attachment(name))
 
     def acknowledge(self) -> None:
         self.button("Acknowledge").click()
@@ -252,14 +301,6 @@ class Report(Screen):
         self.field("Status").select_option(label=label)
         self.button("Save status").click()
         expect(self.status).to_contain_text(f"Status saved: {label}.")
-
-    def add_note(self, text: str) -> None:
-        self.field("Note").fill(text)
-        self.button("Add note").click()
-        expect(self.status).to_contain_text("Note added.")
-
-    def notes(self) -> list[str]:
-        return self.page.locator("#screen .note-text").all_inner_texts()
 
 
 class CheckIn(Screen):
