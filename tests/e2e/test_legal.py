@@ -20,6 +20,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from server.config import ROOT
+from tests.e2e.pages.app_shell import AppShell
 from tests.e2e.pages.legal_pages import LegalPerson, plain
 from tests.e2e.test_accessibility import check_both_languages, names_reached_by_tab
 from tests.e2e.test_sharing import joined, reads_right_to_left_in_arabic, tab_to
@@ -109,6 +110,31 @@ def legal_person(phones, issue_invite, role: str, name: str) -> LegalPerson:  # 
     return LegalPerson(joined(phones, issue_invite, role, name).page)
 
 
+def in_language(page, name: str, lang: str) -> None:  # type: ignore[no-untyped-def]
+    AppShell(page).choose_language(name)
+    page.wait_for_function("(lang) => document.documentElement.lang === lang", arg=lang)
+
+
+def fits_the_phone(page, screen: str) -> None:  # type: ignore[no-untyped-def]
+    """Nothing on the screen is wider than the 360 px phone, in Arabic (where anything too wide
+    spills off the left) and in English."""
+    for name, lang in (("العربية", "ar"), ("English", "en")):
+        in_language(page, name, lang)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 360, (screen, lang, width)
+
+
+def directions_in_arabic(lines) -> list[str]:  # type: ignore[no-untyped-def]
+    """The computed direction of each of `lines` (a locator) with the app in Arabic; then back to
+    English. A sentence of the interface is right to left there, whatever name it starts with."""
+    page = lines.page
+    in_language(page, "العربية", "ar")
+    expect(lines.first).to_be_visible()
+    directions = lines.evaluate_all("(nodes) => nodes.map((n) => getComputedStyle(n).direction)")
+    in_language(page, "English", "en")
+    return directions
+
+
 def canvas_ink(canvas) -> int:  # type: ignore[no-untyped-def]
     """How many pixels of a canvas are not (near) white."""
     return canvas.evaluate("""(c) => {
@@ -167,7 +193,7 @@ def test_a_report_referred_with_consent_is_reviewed_checked_and_exported_as_veri
         {"name": "harbour.jpg", "mimeType": "image/jpeg", "buffer": photo},
         {"name": "statement.pdf", "mimeType": "application/pdf", "buffer": statement},
         {"name": HOSTILE_FILE, "mimeType": "text/plain", "buffer": b"names of the crew"},
-    ])
+    ], statistics=True, where="Arrivals hall, Terminal 2, Queen Alia International Airport")
     layla.share(title, ["Amal Haddad"])
     assert "Everything is on the server." in layla.sync_now()
     # (and corrects it: the new version follows the share)
@@ -175,8 +201,15 @@ def test_a_report_referred_with_consent_is_reviewed_checked_and_exported_as_veri
     layla.edit_open_incident(what="The coast guard took our phones and the boat's papers.")
     assert "Everything is on the server." in layla.sync_now()
 
-    # And Amal, after her sync, refers it to Lina under a (hostile) case title
+    # And Amal, after her sync, counts it in her Statistics (Layla allowed that too): a chart per
+    # dimension, their tables kept for screen readers without widening the page
     amal.sync_now()
+    amal.statistics.open()
+    expect(amal.statistics.charts()).to_have_count(3)
+    assert amal.statistics.table("Bar chart: reports by type of incident") == {"Device search": 1}
+    fits_the_phone(amal.page, "statistics")
+
+    # And refers it to Lina under a (hostile) case title
     amal.opens_received_report(title)
     amal.refer.open_from_report()
     expect(amal.refer.consent_note()).to_be_hidden()
@@ -201,7 +234,10 @@ def test_a_report_referred_with_consent_is_reviewed_checked_and_exported_as_veri
     assert {e.state for e in events} == {"OK"}, events
 
     # When she opens the report: the files are not checked until she opens them
-    case.open_report(title)
+    opened = case.open_report(title)
+    # (and the custody log says at once that she opened it, with the focus still on the report)
+    expect(case.log.get_by_role("listitem").filter(has_text="Report opened")).to_have_count(1)
+    expect(opened.get_by_role("button", name="Hide report", exact=True)).to_be_focused()
     history = case.report(title).get_by_role("list", name="Version history").get_by_role("listitem")
     expect(history).to_have_count(2)
     expect(history.first.locator("summary")).to_contain_text("Version 1")
@@ -267,6 +303,8 @@ def test_a_report_referred_with_consent_is_reviewed_checked_and_exported_as_veri
     assert zip_path.suffix == ".zip"
     assert export.how_to_verify() == f"safepassage verify {zipped.suggested_filename}"
     sealed = export.export(BUNDLE_PASSPHRASE)
+    # (the verifier's option is one left-to-right word, never broken after its "--")
+    expect(lina.page.locator("#screen .export-result code[dir=ltr]")).to_have_text("--passphrase-file")
     sealed_path = tmp_path / sealed.suggested_filename
     sealed.save_as(sealed_path)
     assert sealed_path.suffix == ".sp1sealed"
@@ -367,6 +405,12 @@ def test_a_report_without_consent_is_refused_on_the_phone_and_the_legal_screens_
     expect(amal.refer.consent_note()).to_be_hidden()
     check_both_languages(page, "refer")
     reads_right_to_left_in_arabic(page)
+    fits_the_phone(page, "refer")
+    # ("Layla · <date>" under the other report reads right to left in Arabic, as the role under a
+    # name does: the Latin name does not turn the line around)
+    also = page.locator("#screen fieldset:has(input[name=also]) .incident-meta")
+    assert directions_in_arabic(also) == ["rtl"], "refer, also"
+    assert set(directions_in_arabic(page.locator("#screen .choices .contact-name"))) == {"rtl"}, "refer, names"
     tab_to(page, "Lina Saleh" + "Legal supporter · Verified")
     page.keyboard.press("Space")
     expect(amal.refer.supporter("Lina Saleh")).to_be_checked()
@@ -388,6 +432,7 @@ def test_a_report_without_consent_is_refused_on_the_phone_and_the_legal_screens_
     expect(lina.cases.entries()).to_have_count(1)
     check_both_languages(page, "cases")
     reads_right_to_left_in_arabic(page)
+    fits_the_phone(page, "cases")
     lina.cases.entries().get_by_role("button").focus()
     page.keyboard.press("Enter")
     expect(lina.case.heading()).to_be_focused()
@@ -404,7 +449,13 @@ def test_a_report_without_consent_is_refused_on_the_phone_and_the_legal_screens_
     expect(lina.case.file(allowed, "border.jpg").locator(".preview > img")).to_have_count(1)
     check_both_languages(page, "case, report open, photo shown")
     reads_right_to_left_in_arabic(page)
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= 360  # nothing wider than the phone
+    fits_the_phone(page, "case, report open, photo shown")
+    # In Arabic every integrity sentence is right to left, the one that starts with the file's
+    # Latin name ("border.jpg: …") and the custody lines that start with an event too
+    file_line = page.locator("#screen .integrity-line[data-check=attachment] .integrity-text")
+    assert directions_in_arabic(file_line) == ["rtl"], "integrity, file"
+    sentences = page.locator("#screen .integrity-text, #screen .custody-lines li, #screen .timeline-event p.incident-meta")
+    assert set(directions_in_arabic(sentences)) == {"rtl"}, "integrity and custody log"
 
     # The working copy, with an area typed in and removed by keyboard
     tab_to(page, "Make working copy")
@@ -423,6 +474,11 @@ def test_a_report_without_consent_is_refused_on_the_phone_and_the_legal_screens_
         "This area is not inside the picture. The picture is 160 × 120 pixels")
     check_both_languages(page, "working copy")
     reads_right_to_left_in_arabic(page)
+    fits_the_phone(page, "working copy")
+    # The four fields sit two by two, each row's inputs on one line though a label wraps
+    tops = [round(lina.working_copy.field(label).bounding_box()["y"]) for label in  # type: ignore[index]
+            ("X (pixels from the left)", "Y (pixels from the top)", "Width (pixels)", "Height (pixels)")]
+    assert tops[0] == tops[1] and tops[2] == tops[3], tops
     reached = names_reached_by_tab(page)
     assert {"Width (pixels)", "Height (pixels)", "Add area", "Remove", "Save working copy"} <= set(reached), reached
     tab_to(page, "Save working copy")
@@ -450,6 +506,7 @@ def test_a_report_without_consent_is_refused_on_the_phone_and_the_legal_screens_
     expect(page.get_by_text("The evidence bundle is ready.")).to_be_visible()
     check_both_languages(page, "export, done")
     reads_right_to_left_in_arabic(page)
+    fits_the_phone(page, "export, done")
 
 
 def test_every_key_the_legal_screens_name_is_in_both_catalogs() -> None:

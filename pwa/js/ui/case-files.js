@@ -7,7 +7,7 @@
 import * as legal from "../legal/index.js";
 import { t } from "../i18n.js";
 import { formatSize } from "./account-text.js";
-import { el, say, setText, uid } from "./dom.js";
+import { el, ltr, ownLine, say, setText, uid, whileBusy } from "./dom.js";
 import { isolate, legalErrorKey } from "./legal-text.js";
 import { pdfView } from "./pdf-view.js";
 import { SHOWN_IMAGES, personName, safeFileName, shownFileName } from "./sharing-text.js";
@@ -49,8 +49,11 @@ export function caseFiles(ctx, { caseId, error, status, texts }) {
     const nameId = uid("att");
     const preview = el("div", { className: "preview" });
     const children = [
-      el("span", { className: "picked-name", id: nameId, dir: "auto", text: name || t("report.attachment.noname") }),
-      el("span", { className: "incident-meta", dir: "ltr", text: `${mime || "?"} · ${formatSize(att.size)}` }),
+      ownLine("picked-name", name || t("report.attachment.noname"), { id: nameId }),
+      // The type reads left to right; the size is in the interface language, and so is the line.
+      el("span", { className: "incident-meta" }, [
+        el("bdi", { dir: "ltr", text: mime || "?" }), el("span", { text: " · " }), el("span", { text: formatSize(att.size) }),
+      ]),
       typeof att.sha256 === "string" && att.sha256 ? el("span", { className: "hash", dir: "ltr", text: `SHA-256 ${att.sha256}` }) : null,
     ];
     if (att.available === false) {
@@ -95,11 +98,9 @@ export function caseFiles(ctx, { caseId, error, status, texts }) {
     const toggle = el("button", {
       type: "button", className: "button small", i18n: kind === "file" ? "report.attachment.download" : "detail.attachment.show",
       "aria-describedby": nameId,
-      onclick: async () => {
+      onclick: () => whileBusy(toggle, async () => {
         if (shown) { hide(); return; }
-        toggle.disabled = true;
         const blob = await read();
-        toggle.disabled = false;
         if (!blob) return;
         if (kind === "file") { download(blob); return; }
         shown = { url: null, viewer: null };
@@ -123,7 +124,7 @@ export function caseFiles(ctx, { caseId, error, status, texts }) {
         }
         toggle.dataset.i18n = "detail.attachment.hide";
         toggle.textContent = t("detail.attachment.hide");
-      },
+      }),
     });
     children.push(el("div", { className: "actions" }, [
       toggle,
@@ -169,9 +170,9 @@ export function caseFiles(ctx, { caseId, error, status, texts }) {
     });
     setText(show, "case.workingcopy.link", {
       name: isolate(shownFileName(original.name) || t("report.attachment.noname")),
-      sha: short(w.of && w.of.sha256) || short(original.sha256),
+      sha: ltr(short(w.of && w.of.sha256) || short(original.sha256)),
     });
-    const by = el("p", { className: "incident-meta", id: byId, dir: "auto" }, [
+    const by = el("p", { className: "incident-meta", id: byId }, [
       setText(el("span", {}), "case.workingcopy.by", { name: isolate(personName(w.by)) }), el("span", { text: " · " }), texts.date(el("span", {}), w.at),
     ]);
     return el("li", { className: "working-copy", "data-rid": String(w.rid ?? "") }, [show, by, preview]);

@@ -11,7 +11,7 @@ import * as sharing from "../sharing/index.js";
 import { t } from "../i18n.js";
 import { formatNumber } from "./account-text.js";
 import { caseFiles } from "./case-files.js";
-import { button, el, field, liveRegion, onLanguageChange, say, setText, uid } from "./dom.js";
+import { button, el, field, liveRegion, ltr, onLanguageChange, say, setText, uid, whileBusy } from "./dom.js";
 import { contentRows, factList } from "./incident-detail.js";
 import { typeKey } from "./incident-types.js";
 import { integrityRegion } from "./integrity.js";
@@ -49,7 +49,7 @@ export function caseScreen(ctx, { caseId, notice = null }) {
       heading.textContent = t("cases.untitled");
     }
     const holders = list(view.holders);
-    const held = el("p", { className: "incident-meta", dir: "auto" });
+    const held = el("p", { className: "incident-meta" });
     if (holders.length) setText(held, "case.holders", { names: names(holders) });
     head.replaceChildren(
       held,
@@ -73,19 +73,19 @@ export function caseScreen(ctx, { caseId, notice = null }) {
     if (e.event === "exported") {
       const count = Number.isSafeInteger(d.files) ? d.files : 0;
       extra.push(setText(el("p", { className: "incident-meta" }), d.encrypted ? "case.log.exported.encrypted" : "case.log.exported.plain", {
-        files: formatNumber(count), sha: short(d.manifest),
+        files: formatNumber(count), sha: ltr(short(d.manifest)),
       }));
     } else if (e.event === "working-copy") {
       const areas = Array.isArray(d.redactions) ? d.redactions.length : 0;
       const of = d.of && typeof d.of === "object" ? fileNames.get(d.of.aid) : null;
-      extra.push(setText(el("p", { className: "incident-meta", dir: "auto" }), "case.log.working-copy", {
+      extra.push(setText(el("p", { className: "incident-meta" }), "case.log.working-copy", {
         name: isolate(shownFileName(of ?? d.name) || t("report.attachment.noname")), n: formatNumber(areas),
       }));
     }
-    if (about.length) extra.push(setText(el("p", { className: "incident-meta", dir: "auto" }), "case.log.about", { titles: about.map(isolate).join(", ") }));
+    if (about.length) extra.push(setText(el("p", { className: "incident-meta" }), "case.log.about", { titles: about.map(isolate).join(", ") }));
     return el("li", { className: `timeline-event verdict-${state}`, "data-event": String(e.event ?? "") }, [
       el("div", { className: "integrity-head" }, [el("span", { className: "timeline-what", i18n: eventKey(e.event) }), verdictTag(state)]),
-      el("p", { className: "incident-meta", dir: "auto" }, [
+      el("p", { className: "incident-meta" }, [
         setText(el("span", {}), "case.log.by", { name: isolate(personName(e.by)) }),
         to.length ? el("span", { text: " " }) : null,
         to.length ? setText(el("span", {}), "case.log.to", { names: names(to) }) : null,
@@ -102,6 +102,14 @@ export function caseScreen(ctx, { caseId, notice = null }) {
       el("p", { i18n: "case.log.missing.text" }),
       el("p", { className: "hash", dir: "ltr", text: String(entry) }),
     ]);
+  }
+
+  // A custody event sealed on this phone (a report opened, a note added) is in the log at once:
+  // the case is read again and the log re-drawn in place. The reports are not re-drawn (open
+  // files stay open) and the focus stays where the person is.
+  async function refreshLog() {
+    view = await legal.caseView(caseId);
+    renderLog();
   }
 
   function renderLog() {
@@ -145,7 +153,7 @@ export function caseScreen(ctx, { caseId, notice = null }) {
       refresh() { for (const region of mine) region.refresh(); },
     };
     const sender = r.sender && typeof r.sender === "object" ? r.sender : null;
-    const from = el("p", { className: "incident-meta", dir: "auto" });
+    const from = el("p", { className: "incident-meta" });
     if (sender) setText(from, "case.report.from", { name: isolate(personName(sender)), state: t(contactStateKey(sender.state)) });
     const legalConsent = r.consent === true || (r.consent && typeof r.consent === "object" && r.consent.legal === true);
     let built = false;
@@ -199,7 +207,7 @@ export function caseScreen(ctx, { caseId, notice = null }) {
     const open = el("button", {
       type: "button", className: "button", i18n: "case.report.open", "aria-expanded": "false",
       "aria-controls": body.id, "aria-describedby": titleId,
-      onclick: async () => {
+      onclick: () => whileBusy(open, async () => {
         if (!body.hidden) {
           body.hidden = true;
           open.setAttribute("aria-expanded", "false");
@@ -208,22 +216,21 @@ export function caseScreen(ctx, { caseId, notice = null }) {
           return;
         }
         say(error, null);
-        open.disabled = true;
         try {
-          // The first opening on this device is a custody event ("opened"), sealed by the service.
+          // The first opening on this device is a custody event ("opened"), sealed by the service:
+          // the log shows it at once.
           await legal.openReport(caseId, r.rid);
+          await refreshLog();
           if (!built) await build();
         } catch (e) {
           say(error, legalErrorKey(e));
           return;
-        } finally {
-          open.disabled = false;
         }
         body.hidden = false;
         open.setAttribute("aria-expanded", "true");
         open.dataset.i18n = "case.report.hide";
         open.textContent = t("case.report.hide");
-      },
+      }),
     });
 
     return el("li", { className: "case-report", "data-rid": String(r.rid ?? "") }, [
@@ -250,7 +257,7 @@ export function caseScreen(ctx, { caseId, notice = null }) {
 
   // --- notes ----------------------------------------------------------------------------------
   const noteText = el("textarea", { name: "case-note", rows: "3", maxlength: "10000" });
-  const addNote = button("case.note.add", async () => {
+  const addNote = button("case.note.add", () => whileBusy(addNote, async () => {
     say(error, null);
     const text = noteText.value.trim();
     if (!text) {
@@ -258,20 +265,16 @@ export function caseScreen(ctx, { caseId, notice = null }) {
       noteText.focus();
       return;
     }
-    addNote.disabled = true;
     try {
       await legal.addCaseNote(caseId, text);
       noteText.value = "";
-      view = await legal.caseView(caseId);
-      renderLog();
+      await refreshLog();
       renderNotes();
       say(status, "case.note.added");
     } catch (e) {
       say(error, legalErrorKey(e));
-    } finally {
-      addNote.disabled = false;
     }
-  });
+  }));
   const notesBox = el("div", { className: "report-notes" }, [
     el("h3", { id: "case-notes-title", i18n: "case.notes" }),
     notesList,
@@ -282,7 +285,7 @@ export function caseScreen(ctx, { caseId, notice = null }) {
   function renderNotes() {
     texts.forget(notesList);
     const notes = list(view.notes).map((n) => el("li", { className: "note" }, [
-      el("p", { className: "incident-meta", dir: "auto" }, [
+      el("p", { className: "incident-meta" }, [
         setText(el("span", {}), "case.note.by", { name: isolate(personName(n.by)) }), el("span", { text: " · " }), texts.date(el("span", {}), n.at),
       ]),
       el("p", { className: "note-text", dir: "auto", text: String(n.text ?? "") }),

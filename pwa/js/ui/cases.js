@@ -34,7 +34,7 @@ export function casesScreen(ctx, { notice = null } = {}) {
         el("span", { text: " · " }),
         el("span", { i18n: "cases.last" }), el("span", { text: " " }), when,
       ]),
-      c.referredBy ? setText(el("span", { className: "incident-meta", dir: "auto" }), "cases.referredby", { name: isolate(personName(c.referredBy)) }) : null,
+      c.referredBy ? setText(el("span", { className: "incident-meta" }), "cases.referredby", { name: isolate(personName(c.referredBy)) }) : null,
       el("span", { className: "tags" }, [
         verdictTag(complete ? "ok" : "fail"),
         el("span", { className: "custody-mark", i18n: complete ? "cases.custody.complete" : "cases.custody.incomplete" }),

@@ -4,7 +4,7 @@
 import * as sharing from "../sharing/index.js";
 import { t } from "../i18n.js";
 import { OFFLINE, knownOffline, plural } from "./account-text.js";
-import { button, el, field, liveRegion, onLanguageChange, say, setText, uid } from "./dom.js";
+import { button, el, field, liveRegion, onLanguageChange, ownLine, ownList, say, setText, uid } from "./dom.js";
 import { formatDate } from "./incident-types.js";
 import { contactName, contactStateKey, roleKey, sharingErrorKey } from "./sharing-text.js";
 
@@ -19,7 +19,7 @@ export function recipientChoices(contacts, legendKey) {
     const input = el("input", { type: "checkbox", name: "to", value: String(contact.uid), id: uid("to") });
     inputs.push(input);
     return el("li", {}, [el("div", { className: "check" }, [input, el("label", { for: input.id }, [
-      el("span", { className: "contact-name", dir: "auto", text: contactName(contact) }),
+      ownLine("contact-name", contactName(contact)),
       el("span", { className: "incident-meta" }, [
         el("span", { i18n: roleKey(contact.role) }), el("span", { text: " · " }), el("span", { i18n: contactStateKey(contact.state) }),
       ]),
@@ -54,7 +54,7 @@ export function checkinScreen(ctx) {
   }
 
   function timerItem(timer) {
-    const whoNames = [].concat(timer.to || []).map((id) => names.get(id) || t("contact.noname")).join(", ");
+    const whoNames = ownList([].concat(timer.to || []).map((id) => names.get(id) || t("contact.noname")));
     const line = el("p", {});
     const descId = uid("timer");
     line.id = descId;

@@ -4,7 +4,7 @@
 // A server that swapped a key would show different numbers: that is what this screen catches.
 import * as sharing from "../sharing/index.js";
 import { t } from "../i18n.js";
-import { button, el, liveRegion, onLanguageChange, say, setText, uid } from "./dom.js";
+import { button, el, liveRegion, onLanguageChange, own, say, setText, uid } from "./dom.js";
 import { changedKeyBanner } from "./contacts.js";
 import { drawQr } from "./qr-code.js";
 import { createScanner } from "./qr-scanner.js";
@@ -62,7 +62,7 @@ export function contactVerifyScreen(ctx, { uid: contactId }) {
       heading.focus();
     } catch (e) {
       say(status, null);
-      if (e && e.code === "mismatch") setText(error, "verify.scan.mismatch", { name: contactName(contact) });
+      if (e && e.code === "mismatch") setText(error, "verify.scan.mismatch", { name: own(contactName(contact)) });
       else say(error, sharingErrorKey(e));
     }
   }
@@ -90,7 +90,7 @@ export function contactVerifyScreen(ctx, { uid: contactId }) {
       return;
     }
     heading.removeAttribute("data-i18n");
-    setText(heading, "verify.title.name", { name: contactName(contact) });
+    setText(heading, "verify.title.name", { name: own(contactName(contact)) });
     const facts = el("p", { className: "incident-meta" }, [
       el("span", { i18n: roleKey(contact.role) }),
       el("span", { text: " · " }),

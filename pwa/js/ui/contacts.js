@@ -7,14 +7,15 @@ import * as sharing from "../sharing/index.js";
 import * as account from "../sync/index.js";
 import { t } from "../i18n.js";
 import { knownOffline, OFFLINE, plural } from "./account-text.js";
-import { button, el, field, liveRegion, onLanguageChange, say, setText, uid } from "./dom.js";
+import { button, el, field, liveRegion, onLanguageChange, own, ownLine, say, setText, uid } from "./dom.js";
 import { contactName, contactStateKey, roleKey, sharingErrorKey } from "./sharing-text.js";
 
 /** The alert shown for a contact whose key changed, with "Accept new key" (shared with the
  *  verify view). `onAccepted` runs after the new key is pinned. */
 export function changedKeyBanner(contact, { onAccepted, onError }) {
+  const name = own(contactName(contact));
   const text = el("p", {});
-  setText(text, "contacts.changed", { name: contactName(contact) });
+  setText(text, "contacts.changed", { name });
   const accept = button("contacts.accept", async () => {
     accept.disabled = true;
     try {
@@ -28,8 +29,8 @@ export function changedKeyBanner(contact, { onAccepted, onError }) {
   return el("div", { className: "message error serious", role: "alert" }, [
     text,
     // Her own records (from another of her phones) name another key than this phone was given.
-    contact.conflict ? setText(el("p", {}), "contacts.changed.device", { name: contactName(contact) }) : null,
-    setText(el("p", {}), "contacts.changed.advice", { name: contactName(contact) }),
+    contact.conflict ? setText(el("p", {}), "contacts.changed.device", { name }) : null,
+    setText(el("p", {}), "contacts.changed.advice", { name }),
     el("div", { className: "actions" }, [accept]),
   ]);
 }
@@ -89,12 +90,13 @@ export function contactsScreen(ctx, { notice = null } = {}) {
     const nameId = uid("contact");
     const children = [
       el("div", { className: "contact-head" }, [
-        el("span", { className: "contact-name", id: nameId, dir: "auto", text: contactName(contact) }),
+        ownLine("contact-name", contactName(contact), { id: nameId }),
         el("span", { className: `tag state-${contact.state === "verified" || contact.state === "changed" ? contact.state : "unverified"}`, i18n: contactStateKey(contact.state) }),
       ]),
       el("p", { className: "incident-meta" }, [
         el("span", { i18n: roleKey(contact.role) }),
-        contact.org ? el("span", { dir: "auto", text: ` · ${String(contact.org)}` }) : null,
+        contact.org ? el("span", { text: " · " }) : null,
+        contact.org ? el("bdi", { text: String(contact.org) }) : null,
       ]),
     ];
     if (contact.state === "changed") {

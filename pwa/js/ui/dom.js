@@ -69,19 +69,70 @@ export function say(region, key, vars = null) {
   if (vars) {
     setText(region, key, vars);
   } else {
+    region.removeAttribute("data-i18n-key"); // a sentence setText() put there before
     region.dataset.i18n = key;
     region.textContent = t(key);
   }
 }
 
 /** Text from a catalog key with {placeholders}; re-rendered when the language changes
- * (translate() only knows plain keys). */
+ * (translate() only knows plain keys). A placeholder's value is a string, a run from own() or
+ * ltr(), which gets an element of its own, or a list of those (several names). */
 export function setText(node, key, vars) {
   node.removeAttribute("data-i18n");
   node.dataset.i18nKey = key;
   node.dataset.i18nVars = JSON.stringify(vars);
-  node.textContent = t(key, vars);
+  fill(node, key, vars);
   return node;
+}
+
+/**
+ * Someone else's text (a name, a title, a file name) as a placeholder value of setText(): set
+ * in a <bdi>, so it takes its own direction from its first letter while the sentence keeps the
+ * interface's. A Latin name in an Arabic sentence (or an Arabic one in English) then neither
+ * reorders the words around it nor turns the whole line around.
+ */
+export function own(text) {
+  return { run: String(text ?? "") };
+}
+
+/** Several people's names as one placeholder value: each its own run, comma-separated. */
+export function ownList(names) {
+  return [].concat(names || []).flatMap((name, i) => (i ? [", ", own(name)] : [own(name)]));
+}
+
+/** Someone else's name or title as a line of its own (a span of class `className`): the line
+ *  takes the interface's direction — in Arabic it starts on the right, like the lines around it —
+ *  and the text inside is an isolated run (<bdi>) that keeps its own direction. */
+export function ownLine(className, text, attrs = {}) {
+  return el("span", { className, ...attrs }, [el("bdi", { text: String(text ?? "") })]);
+}
+
+/** A hash or a command-line option as a placeholder value of setText(): an isolated run that
+ *  reads left to right in every language; `code` sets it in <code>, kept on one line. */
+export function ltr(text, { code = false } = {}) {
+  return { run: String(text ?? ""), dir: "ltr", code };
+}
+
+/** A placeholder value as a node: a string as text, a run as its <bdi> or <code>. */
+function piece(value) {
+  if (!value || typeof value !== "object") return String(value ?? "");
+  return el(value.code ? "code" : "bdi", { dir: value.dir, text: String(value.run ?? "") });
+}
+
+function fill(node, key, vars = {}) {
+  if (!Object.values(vars).some((value) => value && typeof value === "object")) {
+    node.textContent = t(key, vars);
+    return;
+  }
+  // The sentence with its placeholders kept, cut at them: the words become text nodes and each
+  // value a text node or an element of its own (nothing is parsed as HTML).
+  const template = t(key, Object.fromEntries(Object.keys(vars).map((name) => [name, `{${name}}`])));
+  node.replaceChildren(...template.split(/\{(\w+)\}/).flatMap((part, i) => {
+    if (i % 2 === 0) return [part];
+    const value = vars[part];
+    return Array.isArray(value) ? value.map(piece) : [piece(value)];
+  }));
 }
 
 // useLanguage() sets <html lang> after loading the catalog: the observer runs right after, to
@@ -89,7 +140,7 @@ export function setText(node, key, vars) {
 const languageWatchers = new Set();
 new MutationObserver(() => {
   for (const node of document.querySelectorAll("[data-i18n-key]")) {
-    node.textContent = t(node.dataset.i18nKey, JSON.parse(node.dataset.i18nVars || "{}"));
+    fill(node, node.dataset.i18nKey, JSON.parse(node.dataset.i18nVars || "{}"));
   }
   for (const fn of languageWatchers) fn();
 }).observe(document.documentElement, { attributes: true, attributeFilter: ["lang"] });
@@ -117,6 +168,19 @@ export function progressBar(labelKey) {
     else bar.value = Math.round(Math.min(1, Math.max(0, f)) * 100);
   };
   return { bar, update };
+}
+
+/** Runs `work` (a button's action) with the button marked busy — aria-disabled, and a second
+ *  press ignored until the work is done — rather than disabled: Chromium takes the keyboard focus
+ *  off a button that becomes disabled, and the person would start again from the top of the page. */
+export async function whileBusy(control, work) {
+  if (control.getAttribute("aria-disabled") === "true") return undefined;
+  control.setAttribute("aria-disabled", "true");
+  try {
+    return await work();
+  } finally {
+    control.removeAttribute("aria-disabled");
+  }
 }
 
 /** Shows that long work is under way (button disabled, indeterminate progress, a status line)

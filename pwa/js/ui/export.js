@@ -6,7 +6,7 @@
 // <a download> from a blob: URL that is revoked when the screen closes. The export itself is a
 // custody event: the others on the case see who exported what, after the next "Sync now".
 import * as legal from "../legal/index.js";
-import { button, el, field, liveRegion, progressBar, progressFraction, say, setText, uid } from "./dom.js";
+import { button, el, field, liveRegion, ltr, progressBar, progressFraction, say, setText, uid } from "./dom.js";
 import { formatNumber } from "./account-text.js";
 import { passphraseStrength } from "./create-vault.js";
 import { isolate, legalErrorKey } from "./legal-text.js";
@@ -60,7 +60,8 @@ export function exportScreen(ctx, { caseId, title = "" }) {
     result.replaceChildren(
       setText(el("p", { className: "message success" }), "export.done", { name: isolate(name) }),
       el("div", { className: "actions" }, [link]),
-      el("p", { i18n: encrypted ? "export.verify.encrypted" : "export.verify" }),
+      // The verifier's option stays one left-to-right word in <code>, never broken after "--".
+      setText(el("p"), encrypted ? "export.verify.encrypted" : "export.verify", { option: ltr("--passphrase-file", { code: true }) }),
       el("pre", { className: "command", dir: "ltr", text: `safepassage verify ${name}` }),
       el("p", { className: "hint", i18n: "export.recorded" }),
     );
@@ -102,7 +103,7 @@ export function exportScreen(ctx, { caseId, title = "" }) {
     }
   }
 
-  const shownTitle = typeof title === "string" && title.trim() ? el("p", { className: "version-title", dir: "auto", text: title.trim() })
+  const shownTitle = typeof title === "string" && title.trim() ? el("p", { className: "version-title" }, [el("bdi", { text: title.trim() })])
     : el("p", { className: "version-title", i18n: "cases.untitled" });
   const node = el("section", { className: "card export", "aria-labelledby": "export-title" }, [
     el("h2", { id: "export-title", i18n: "export.title" }),

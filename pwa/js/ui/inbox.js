@@ -46,7 +46,7 @@ export function inboxScreen(ctx, { notice = null } = {}) {
       alert ? el("span", { className: "tag alert", i18n: alertKey(item.type) }) : null,
       el("span", { className: "incident-title", dir: "auto", text: String(item.title || t("list.untitled")) }),
       el("span", { className: "incident-meta" }, [
-        el("span", { dir: "auto", text: personName(sender) }),
+        el("bdi", { text: personName(sender) }),
         el("span", { text: " · " }),
         el("span", { i18n: contactStateKey(sender.state) }),
       ]),

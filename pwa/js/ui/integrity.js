@@ -17,7 +17,7 @@ function line(check) {
       el("span", { className: "integrity-check", i18n: checkKey(name) }),
       verdictTag(state),
     ]),
-    setText(el("p", { className: "integrity-text", dir: "auto" }), key, vars),
+    setText(el("p", { className: "integrity-text" }), key, vars),
     events.length ? el("ul", { className: "custody-lines" }, events.map(custodyLine)) : null,
   ]);
 }

@@ -6,7 +6,7 @@
 // ever turned into text here (String(), textContent), and an unknown code gets a neutral word.
 import { t } from "../i18n.js";
 import { formatNumber, plural } from "./account-text.js";
-import { el, onLanguageChange, setText } from "./dom.js";
+import { el, ltr, onLanguageChange, setText } from "./dom.js";
 import { formatDate } from "./incident-types.js";
 import { personName, sharingErrorKey, shownFileName } from "./sharing-text.js";
 
@@ -15,6 +15,11 @@ import { personName, sharingErrorKey, shownFileName } from "./sharing-text.js";
  * FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE: a Latin name in an Arabic sentence keeps
  * its own direction without reordering the words around it, and a direction override hidden in
  * a name ("\u202E…") ends with the name instead of reversing the rest of the sentence.
+ *
+ * The sentence itself is never dir="auto": it is in the interface language and takes the
+ * page's direction. With dir="auto" a sentence that starts with a Latin name ("Amal: …",
+ * "photo.jpg: …") would be laid out left to right in Arabic. (Where a value can be an element,
+ * dom.js's own() and ltr() do the same with <bdi>.)
  */
 export function isolate(text) {
   return `\u2068${String(text ?? "")}\u2069`;
@@ -154,7 +159,7 @@ export function checkSentence(check, state, params, reasons = []) {
     if (v === "fail" && (p.fork || why.has("fork"))) key = "integrity.chain.fork";
   } else if (check === "attachment") {
     vars.name = isolate(shownFileName(p.name) || t("report.attachment.noname"));
-    vars.sha = typeof p.sha256 === "string" ? p.sha256.slice(0, 16) : "";
+    vars.sha = ltr(typeof p.sha256 === "string" ? p.sha256.slice(0, 16) : "");
     if (v === "unchecked" && (p.available === false || why.has("not-downloaded"))) key = "integrity.attachment.notdownloaded";
   } else if (check === "receipt") {
     vars.date = formatDate(p.at);
@@ -181,7 +186,7 @@ export function custodyLine(e) {
   const ev = e && typeof e === "object" ? e : {};
   const to = eventRecipients(ev.event, ev.to);
   const vars = { event: t(eventKey(ev.event)), by: isolate(personName(ev.by)), to: names(to), date: formatDate(ev.at) };
-  return setText(el("li", { dir: "auto" }), to.length ? "integrity.custody.line.to" : "integrity.custody.line", vars);
+  return setText(el("li"), to.length ? "integrity.custody.line.to" : "integrity.custody.line", vars);
 }
 
 /**

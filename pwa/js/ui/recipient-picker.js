@@ -3,7 +3,7 @@
 // and whether her key was verified; one whose key changed cannot be ticked, and a banner under
 // her says why. Sending to an unverified recipient first opens an "… anyway" confirmation in the
 // page, which names them. Each screen passes its own catalog keys, so the words stay its own.
-import { button, el, say, setText, uid } from "./dom.js";
+import { button, el, own, ownLine, ownList, say, setText, uid } from "./dom.js";
 import { contactName, contactStateKey, roleKey } from "./sharing-text.js";
 
 /** A checkbox and its label, side by side: every choice on these screens. */
@@ -18,13 +18,13 @@ export function checkRow(input, labelChildren) {
  * `roles` are the contact roles that may receive. `keys` names the screen's catalog keys: `to`
  * (the legend), `nobody` (no such contact yet), `none` (the error: nobody ticked), `submit`,
  * `anyway`, `advice` and `cancel` (the confirmation), `changed` ({name}: the key-changed banner)
- * and `unverified` ({names}). `nameOf(contact)` is a name as it stands inside those two
- * sentences. `onSend(confirmUnverified)` runs on the send button (false) and on "… anyway" (true).
+ * and `unverified` ({names}); the names stand in them as runs of their own (dom.js own()).
+ * `onSend(confirmUnverified)` runs on the send button (false) and on "… anyway" (true).
  *
  * Returns the `submit` button and the `confirmBox` for the screen to place, `fieldset()` to build
  * the list from the contacts, `recipients()` for the send, and `hideConfirm()`.
  */
-export function recipientPicker({ roles, keys, onSend, nameOf = contactName }) {
+export function recipientPicker({ roles, keys, onSend }) {
   let choices = new Map(); // uid -> {contact, input}; only contacts that may be ticked
 
   const confirmText = el("p", { className: "warning", id: uid("unverified") });
@@ -50,7 +50,7 @@ export function recipientPicker({ roles, keys, onSend, nameOf = contactName }) {
     const changed = contact.state === "changed";
     input.disabled = changed;
     const row = checkRow(input, [
-      el("span", { className: "contact-name", dir: "auto", text: contactName(contact) }),
+      ownLine("contact-name", contactName(contact)),
       el("span", { className: "incident-meta" }, [
         el("span", { i18n: roleKey(contact.role) }),
         el("span", { text: " · " }),
@@ -62,7 +62,7 @@ export function recipientPicker({ roles, keys, onSend, nameOf = contactName }) {
       return el("li", { className: "recipient" }, [row]);
     }
     const banner = el("p", { className: "message error serious", role: "alert" });
-    setText(banner, keys.changed, { name: nameOf(contact) });
+    setText(banner, keys.changed, { name: own(contactName(contact)) });
     return el("li", { className: "recipient changed" }, [row, banner]);
   }
 
@@ -96,7 +96,7 @@ export function recipientPicker({ roles, keys, onSend, nameOf = contactName }) {
       }
       const unverified = to.filter((contact) => contact.state !== "verified");
       if (!unverified.length || confirmUnverified) return to;
-      setText(confirmText, keys.unverified, { names: unverified.map((contact) => nameOf(contact)).join(", ") });
+      setText(confirmText, keys.unverified, { names: ownList(unverified.map(contactName)) });
       submit.disabled = true;
       confirmBox.hidden = false;
       anyway.focus();

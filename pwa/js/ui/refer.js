@@ -10,17 +10,17 @@
 import * as legal from "../legal/index.js";
 import * as sharing from "../sharing/index.js";
 import { t } from "../i18n.js";
-import { button, el, field, liveRegion, say } from "./dom.js";
+import { button, el, field, liveRegion, ownLine, say } from "./dom.js";
 import { formatDate } from "./incident-types.js";
-import { isolate, legalErrorKey } from "./legal-text.js";
+import { legalErrorKey } from "./legal-text.js";
 import { alsoChoices, recipientPicker } from "./recipient-picker.js";
-import { contactName, personName } from "./sharing-text.js";
+import { personName } from "./sharing-text.js";
 
 export function referScreen(ctx, { rid }) {
   const status = liveRegion("status");
   const error = liveRegion("alert");
   const body = el("div", { className: "stack" });
-  const reportTitle = el("p", { className: "version-title", dir: "auto" });
+  const reportTitle = el("bdi", {}); // the sender's title, in the line below
   const consentNote = el("div", { className: "message error serious refer-consent", hidden: true }, [
     el("p", { i18n: "refer.noconsent" }),
     el("p", { i18n: "refer.noconsent.advice" }),
@@ -34,15 +34,17 @@ export function referScreen(ctx, { rid }) {
       to: "refer.to", nobody: "refer.nobody", none: "refer.error.nobody", submit: "refer.submit", anyway: "refer.anyway",
       advice: "refer.unverified.advice", cancel: "refer.cancel", changed: "refer.changed", unverified: "refer.unverified",
     },
-    // Names stand inside the sentences in bidi isolates, as everywhere on the legal screens.
-    nameOf: (contact) => isolate(contactName(contact)),
     onSend: (confirmUnverified) => send(confirmUnverified),
   });
 
+  // Each line takes the interface's direction; the title and the sender's name are runs of
+  // their own, so "Amal · 27/11/2026" stays in that order in Arabic too.
   function otherLabel(item) {
     return [
-      el("span", { className: "contact-name", dir: "auto", text: String(item.title || t("list.untitled")) }),
-      el("span", { className: "incident-meta", dir: "auto", text: `${personName(item.sender)} · ${formatDate(item.received)}` }),
+      ownLine("contact-name", String(item.title || t("list.untitled"))),
+      el("span", { className: "incident-meta" }, [
+        el("bdi", { text: personName(item.sender) }), el("span", { text: " · " }), el("span", { text: formatDate(item.received) }),
+      ]),
     ];
   }
 
@@ -93,7 +95,7 @@ export function referScreen(ctx, { rid }) {
   load().catch((e) => say(error, legalErrorKey(e)));
   const node = el("section", { className: "card", "aria-labelledby": "refer-title" }, [
     el("h2", { id: "refer-title", i18n: "refer.title" }),
-    reportTitle,
+    el("p", { className: "version-title" }, [reportTitle]),
     consentNote,
     status,
     error,

@@ -8,7 +8,7 @@ import * as sharing from "../sharing/index.js";
 import * as account from "../sync/index.js";
 import { t } from "../i18n.js";
 import { formatSize } from "./account-text.js";
-import { button, el, field, liveRegion, onLanguageChange, say, setText, uid } from "./dom.js";
+import { button, el, field, liveRegion, onLanguageChange, own, ownLine, ownList, say, setText, uid } from "./dom.js";
 import { consentText, contentRows, factList } from "./incident-detail.js";
 import { formatDate } from "./incident-types.js";
 import {
@@ -45,8 +45,11 @@ export function reportScreen(ctx, { rid, notice = null }) {
     const nameId = uid("att");
     const preview = el("div", { className: "preview" });
     const children = [
-      el("span", { className: "picked-name", id: nameId, dir: "auto", text: name || t("report.attachment.noname") }),
-      el("span", { className: "incident-meta", dir: "ltr", text: `${mime || "?"} · ${formatSize(att.size)}` }),
+      ownLine("picked-name", name || t("report.attachment.noname"), { id: nameId }),
+      // The type reads left to right; the size is in the interface language, and so is the line.
+      el("span", { className: "incident-meta" }, [
+        el("bdi", { dir: "ltr", text: mime || "?" }), el("span", { text: " · " }), el("span", { text: formatSize(att.size) }),
+      ]),
     ];
     if (att.available === false) {
       children.push(el("p", { className: "hint", i18n: "report.attachment.missing" }));
@@ -129,7 +132,7 @@ export function reportScreen(ctx, { rid, notice = null }) {
     const ack = button("report.acknowledge", () => setStatus("acknowledged", ack), "button primary");
     const history = [].concat(report.statuses || []).filter((s) => s && typeof s === "object").map((s) => {
       const line = el("li", {});
-      setText(line, "report.status.line", { status: t(statusKey(s.status)), name: personName(s.by), date: formatDate(s.at) });
+      setText(line, "report.status.line", { status: t(statusKey(s.status)), name: own(personName(s.by)), date: formatDate(s.at) });
       return line;
     });
     return el("div", { className: "report-status" }, [
@@ -147,12 +150,12 @@ export function reportScreen(ctx, { rid, notice = null }) {
     const add = button("report.note.add", () => addNote(text, add));
     const notes = [].concat(report.notes || []).filter((n) => n && typeof n === "object").map((n) => {
       const who = el("p", { className: "incident-meta" });
-      setText(who, "report.note.by", { name: personName(n.by ?? n.from), date: formatDate(n.at ?? n.ts) });
+      setText(who, "report.note.by", { name: own(personName(n.by ?? n.from)), date: formatDate(n.at ?? n.ts) });
       return el("li", { className: "note" }, [who, el("p", { className: "note-text", dir: "auto", text: String(n.text ?? "") })]);
     });
     const others = [].concat(report.coRecipients || []).map(personName);
     const also = el("p", { className: "hint" });
-    if (others.length) setText(also, "report.corecipients", { names: others.join(", ") });
+    if (others.length) setText(also, "report.corecipients", { names: ownList(others) });
     else say(also, "report.corecipients.none");
     return el("div", { className: "report-notes" }, [
       el("h3", { id: "notes-title", i18n: "report.notes" }),
@@ -200,7 +203,7 @@ export function reportScreen(ctx, { rid, notice = null }) {
   // A check-in that was missed or a duress passphrase typed: what happened, then their words.
   function alertBox(content, sender) {
     const what = el("p", { className: "warning" });
-    const name = sender ? personName(sender) : personName(content.from);
+    const name = own(sender ? personName(sender) : personName(content.from));
     if (content.alert === "duress") setText(what, "alert.duress.body", { name });
     else setText(what, "alert.checkin.body", { name, date: formatDate(content.deadline) });
     return el("div", { className: "confirm alert-box" }, [
@@ -228,7 +231,7 @@ export function reportScreen(ctx, { rid, notice = null }) {
     heading.textContent = String(content.title || t("list.untitled"));
     const sender = report.sender && typeof report.sender === "object" ? report.sender : null;
     const from = el("p", { className: "incident-meta" });
-    if (sender) setText(from, "report.from", { name: personName(sender), state: t(contactStateKey(sender.state)), date: formatDate(report.received) });
+    if (sender) setText(from, "report.from", { name: own(personName(sender)), state: t(contactStateKey(sender.state)), date: formatDate(report.received) });
     const atts = [].concat(report.attachments || []).filter((a) => a && typeof a === "object");
     const isAlert = report.kind === "alert";
     body.replaceChildren(...[

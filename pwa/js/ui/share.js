@@ -6,7 +6,7 @@
 import * as sharing from "../sharing/index.js";
 import * as vault from "../vault/index.js";
 import { t } from "../i18n.js";
-import { button, el, liveRegion, say } from "./dom.js";
+import { button, el, liveRegion, ownLine, say } from "./dom.js";
 import { oneEntryPerIncident } from "./incident-list.js";
 import { formatDate } from "./incident-types.js";
 import { alsoChoices, checkRow, recipientPicker } from "./recipient-picker.js";
@@ -18,7 +18,7 @@ export function shareScreen(ctx, { rid }) {
   const status = liveRegion("status");
   const error = liveRegion("alert");
   const body = el("div", { className: "stack" });
-  const title = el("p", { className: "version-title" });
+  const title = el("bdi", {}); // the incident's title, in the line under the heading
   let incident = null;
   let others = alsoChoices([], () => []); // the real list from load(), which also places the send button
   let consentInputs = {};
@@ -35,7 +35,7 @@ export function shareScreen(ctx, { rid }) {
   function otherLabel(entry) {
     const c = entry.content || {};
     return [
-      el("span", { className: "contact-name", dir: "auto", text: String(c.title || t("list.untitled")) }),
+      ownLine("contact-name", String(c.title || t("list.untitled"))),
       el("span", { className: "incident-meta", text: formatDate(c.when || entry.savedAt) }),
     ];
   }
@@ -90,7 +90,7 @@ export function shareScreen(ctx, { rid }) {
   load().catch((e) => say(error, sharingErrorKey(e)));
   const node = el("section", { className: "card", "aria-labelledby": "share-title" }, [
     el("h2", { id: "share-title", i18n: "share.title" }),
-    title,
+    el("p", { className: "version-title" }, [title]),
     status,
     error,
     body,

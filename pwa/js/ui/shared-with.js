@@ -6,7 +6,7 @@
 // on the case is told.
 import * as sharing from "../sharing/index.js";
 import { t } from "../i18n.js";
-import { button, el, liveRegion, say, setText, uid } from "./dom.js";
+import { button, el, liveRegion, own, ownLine, say, setText, uid } from "./dom.js";
 import { formatDate } from "./incident-types.js";
 import { personName, sharingErrorKey, statusKey } from "./sharing-text.js";
 
@@ -40,22 +40,23 @@ export function sharedWithSection(rid) {
 
   function item(share) {
     const nameId = uid("share");
-    const name = personName(share.name);
+    const shown = personName(share.name);
+    const name = own(shown); // inside the sentences below, a run of its own
     const lines = answers(share.statuses).map((a) => {
       const line = el("p", { className: "answer" });
-      setText(line, "shared.answer", { name: a.who, date: formatDate(a.first), status: t(statusKey(a.status)) });
+      setText(line, "shared.answer", { name: own(a.who), date: formatDate(a.first), status: t(statusKey(a.status)) });
       return line;
     });
     const state = el("span", { className: `tag share-${share.state}`, i18n: SHARE_STATES[share.state] || "shared.state.shared" });
     // An edit of a shared report follows it to its recipients with the next sync.
     const update = share.update ? setText(el("p", { className: "share-update" }), "shared.update", { name }) : null;
     // Someone a focal point referred it to: who referred it, and when, in one sentence.
-    const via = share.via ? personName(share.via.name) : null;
+    const via = share.via ? own(personName(share.via.name)) : null;
     const when = via
-      ? setText(el("p", { className: "incident-meta", dir: "auto" }), "withdraw.referred", { by: via, name, date: formatDate(share.at) })
+      ? setText(el("p", { className: "incident-meta" }), "withdraw.referred", { by: via, name, date: formatDate(share.at) })
       : share.at ? el("p", { className: "incident-meta", text: formatDate(share.at) }) : null;
     const children = [
-      el("div", { className: "contact-head" }, [el("span", { className: "contact-name", id: nameId, dir: "auto", text: name }), state]),
+      el("div", { className: "contact-head" }, [ownLine("contact-name", shown, { id: nameId }), state]),
       when,
       update,
       ...lines,
@@ -118,7 +119,7 @@ export function sharedWithSection(rid) {
     try {
       await sharing.revoke(rid, share.uid);
       confirming = null;
-      setText(status, share.via ? "withdraw.done" : "shared.revoked", { name: personName(share.name) });
+      setText(status, share.via ? "withdraw.done" : "shared.revoked", { name: own(personName(share.name)) });
       await refresh();
       heading.focus();
     } catch (e) {

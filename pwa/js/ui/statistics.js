@@ -46,12 +46,14 @@ export function barChart(rows, labelKey) {
   return chart;
 }
 
+/** The numbers of a chart as a table for screen readers, in a visually hidden <div> (a table
+ *  itself would ignore the 1 px box and widen the page). */
 function table(rows, captionKey, headKey) {
-  return el("table", { className: "visually-hidden" }, [
+  return el("div", { className: "visually-hidden" }, [el("table", {}, [
     el("caption", { i18n: captionKey }),
     el("thead", {}, [el("tr", {}, [el("th", { scope: "col", i18n: headKey }), el("th", { scope: "col", i18n: "stats.reports" })])]),
     el("tbody", {}, rows.map(([label, n]) => el("tr", {}, [el("th", { scope: "row", dir: "auto", text: label }), el("td", { text: formatNumber(n) })]))),
-  ]);
+  ])]);
 }
 
 function monthLabel(key) {

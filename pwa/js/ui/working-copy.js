@@ -201,7 +201,7 @@ export function workingCopyScreen(ctx, { caseId, rid, aid, name = "" }) {
 
   const node = el("section", { className: "card working", "aria-labelledby": "working-title" }, [
     el("h2", { id: "working-title", i18n: "working.title" }),
-    setText(el("p", { className: "version-title", dir: "auto" }), "working.of", { name: isolate(shown) }),
+    setText(el("p", { className: "version-title" }), "working.of", { name: isolate(shown) }),
     el("p", { i18n: "working.intro" }),
     status,
     error,

@@ -242,11 +242,14 @@ class LegalPerson(Person):
         self.export = Export(page)
 
     def delegate_logs_incident_for_legal_use(self, title: str, what: str, files: Sequence[dict] = (),
-                                             legal: bool = True) -> None:
-        """Logs an incident, ticking "support legal or advocacy action" when `legal`."""
+                                             legal: bool = True, statistics: bool = False,
+                                             where: str | None = None) -> None:
+        """Logs an incident, ticking "support legal or advocacy action" when `legal` (and "count
+        it in anonymous statistics" when `statistics`)."""
         self.open_new_incident()
-        self.fill_incident(title=title, type_label="Device search", what=what, files=files)
+        self.fill_incident(title=title, type_label="Device search", what=what, where=where, files=files)
         self.field("support legal or advocacy action").set_checked(legal)
+        self.field("count it in anonymous statistics").set_checked(statistics)
         self.save_incident()
 
     def opens_received_report(self, title: str) -> None:
