@@ -180,8 +180,11 @@ def test_a_page_killed_mid_upload_resumes_from_the_server_offset(new_device, mak
     resumed = puts[len(sent_before):]
     # (the answer to the part at offset PART had arrived: the server held at least two parts)
     assert resumed and resumed[0] >= 2 * PART, (sent_before, resumed)
-    # at most the one part in flight at the kill was sent twice
-    assert len(puts) <= 5 + 1 and sorted(set(puts)) == [n * PART for n in range(5)], puts
+    # the resumed sync sent every part from where the server stood to the end, and at most the
+    # part in flight at the kill went twice (a request of the killed page can reach the server
+    # without its event reaching this listener, so the parts seen before the kill may have a hole)
+    assert sorted(set(resumed)) == [n * PART for n in range(resumed[0] // PART, 5)], (sent_before, resumed)
+    assert set(puts) <= {n * PART for n in range(5)} and len(puts) <= 5 + 1, puts
     # Nothing lost or duplicated: the server holds this device's chain head and the same bytes
     check = again.evaluate(
         """async () => {
