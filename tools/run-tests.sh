@@ -7,9 +7,11 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 status=0
 
+# Browser stories whose server paths are PostgreSQL-specific enough to run twice. The stored-XSS
+# test (tests/e2e/test_sharing_xss.py) runs once: its server calls are test_sharing's and
+# tests/sharing_js's, which run here; what it proves is rendering, which no database changes.
 PG_E2E=(tests/e2e/test_accounts_sync.py tests/e2e/test_leaks.py tests/e2e/test_accessibility.py
-        tests/e2e/test_sharing.py tests/e2e/test_sharing_xss.py tests/e2e/test_alerts.py
-        tests/e2e/test_malicious_server.py)
+        tests/e2e/test_sharing.py tests/e2e/test_alerts.py tests/e2e/test_malicious_server.py)
 
 echo "== all tests on SQLite =="
 "$PY" -m pytest -q --durations=10 tests "$@" || status=1
