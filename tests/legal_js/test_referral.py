@@ -161,6 +161,7 @@ def test_a_referred_report_reaches_legal_support_with_its_custody_log_and_bundle
     assert "حزمة الأدلة" in html and "Questioned at the airport" in html
     readme = bundle.files["README.txt"].decode()
     assert f"safepassage verify {out['filename']}" in readme and layla_kid in readme
+    assert "make setup" in readme  # where a lawyer gets the verifier
     assert readme.index("حزمة") < readme.index("Safe Passage evidence bundle")
     # And the export itself is the newest event of the case
     assert events(case_view(layla, case))[-1] == ("exported", "ok")

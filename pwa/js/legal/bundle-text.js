@@ -175,6 +175,7 @@ export function readmeText(texts, { caseId, kid, filename, sealed }) {
     t("bundle.readme.what", { case: caseId }), "",
     t("bundle.readme.verify"), "",
     `    safepassage verify ${filename}`, "",
+    t("bundle.readme.tool"), "",
     ...(sealed ? [t("bundle.readme.sealed"), ""] : []),
     t("bundle.readme.exporter", { kid }), "",
     t("bundle.readme.report"), "",
