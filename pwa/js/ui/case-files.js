@@ -6,10 +6,10 @@
 // unchanged, SHA-256 …)". dispose() revokes every blob: URL and stops every PDF worker.
 import * as legal from "../legal/index.js";
 import { t } from "../i18n.js";
-import { formatSize } from "./account-text.js";
-import { el, ltr, ownLine, say, setText, uid, whileBusy } from "./dom.js";
+import { el, ltr, say, setText, uid, whileBusy } from "./dom.js";
 import { isolate, legalErrorKey } from "./legal-text.js";
 import { pdfView } from "./pdf-view.js";
+import { fileHeading } from "./report.js";
 import { SHOWN_IMAGES, personName, safeFileName, shownFileName } from "./sharing-text.js";
 
 const list = (value) => [].concat(value || []).filter((x) => x && typeof x === "object");
@@ -49,11 +49,7 @@ export function caseFiles(ctx, { caseId, error, status, texts }) {
     const nameId = uid("att");
     const preview = el("div", { className: "preview" });
     const children = [
-      ownLine("picked-name", name || t("report.attachment.noname"), { id: nameId }),
-      // The type reads left to right; the size is in the interface language, and so is the line.
-      el("span", { className: "incident-meta" }, [
-        el("bdi", { dir: "ltr", text: mime || "?" }), el("span", { text: " · " }), el("span", { text: formatSize(att.size) }),
-      ]),
+      ...fileHeading(name, mime, att.size, nameId),
       typeof att.sha256 === "string" && att.sha256 ? el("span", { className: "hash", dir: "ltr", text: `SHA-256 ${att.sha256}` }) : null,
     ];
     if (att.available === false) {

@@ -24,6 +24,21 @@ function currentStatus(report) {
   return list.length ? list[list.length - 1].status : "new";
 }
 
+
+/**
+ * The first lines of a received file, as the report and case screens show it: its name (its own
+ * run, labelled by `nameId`), then type and size. The type reads left to right; the size is in
+ * the interface language, and so is the line.
+ */
+export function fileHeading(name, mime, size, nameId) {
+  return [
+    ownLine("picked-name", name || t("report.attachment.noname"), { id: nameId }),
+    el("span", { className: "incident-meta" }, [
+      el("bdi", { dir: "ltr", text: mime || "?" }), el("span", { text: " · " }), el("span", { text: formatSize(size) }),
+    ]),
+  ];
+}
+
 export function reportScreen(ctx, { rid, notice = null }) {
   const urls = new Set();
   const heading = el("h2", { id: "report-title", dir: "auto", i18n: "report.loading" });
@@ -44,13 +59,7 @@ export function reportScreen(ctx, { rid, notice = null }) {
     const mime = String(att.mime || "").toLowerCase();
     const nameId = uid("att");
     const preview = el("div", { className: "preview" });
-    const children = [
-      ownLine("picked-name", name || t("report.attachment.noname"), { id: nameId }),
-      // The type reads left to right; the size is in the interface language, and so is the line.
-      el("span", { className: "incident-meta" }, [
-        el("bdi", { dir: "ltr", text: mime || "?" }), el("span", { text: " · " }), el("span", { text: formatSize(att.size) }),
-      ]),
-    ];
+    const children = fileHeading(name, mime, att.size, nameId);
     if (att.available === false) {
       children.push(el("p", { className: "hint", i18n: "report.attachment.missing" }));
       return el("li", {}, children);
