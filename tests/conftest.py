@@ -24,6 +24,7 @@ from server.config import TestingConfig
 from server.db import db, downgrade, make_engine, upgrade
 from server.models import Base
 from server.serving import AnonymousRequestHandler
+from tests.support.figures import security_figure  # noqa: F401  (a fixture for every test)
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
