@@ -35,7 +35,7 @@ def log_incident_with_evidence(device, title: str, where: str, what: str, eviden
 
 
 def test_incidents_logged_offline_reach_two_more_phones_and_no_server_byte_or_request_holds_them(  # type: ignore[no-untyped-def]
-        issue_invite, phones, database_url, server_log) -> None:
+        issue_invite, phones, database_url, server_log, security_figure) -> None:
     username, display_name = new_username(), canary("Layla")
     titles = [canary("title-one"), canary("title-two")]
     wheres = [canary("where-one"), canary("where-two")]
@@ -99,6 +99,8 @@ def test_incidents_logged_offline_reach_two_more_phones_and_no_server_byte_or_re
     assert find_leaks(dump, {**written, "username": username}) == []
     assert find_leaks(log, {**written, "username": username}) == []
     assert find_leaks(sent, written) == []
+    security_figure("canary.server", f"{len(written) + 1} canaries, 0 found",
+                    "canaries typed on phones, searched in every encoding (UTF-8/16, base64, hex, URL, JSON) in the database, server log and every request")
 
 
 def first_phone_with_account(phones, issue_invite, username: str):  # type: ignore[no-untyped-def]

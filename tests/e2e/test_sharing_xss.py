@@ -114,7 +114,7 @@ def hostile_notes(trudy, amal_name: str, groups: list[list[str]]) -> None:  # ty
     trudy.sync()
 
 
-def test_hostile_reports_render_as_text_and_run_nothing(issue_invite, phones, live_server) -> None:  # type: ignore[no-untyped-def]
+def test_hostile_reports_render_as_text_and_run_nothing(issue_invite, phones, live_server, security_figure) -> None:  # type: ignore[no-untyped-def]
     amal = joined(phones, issue_invite, "focal-point", "Amal Haddad")
     page = amal.page
     page.add_init_script(XSS_PROBE)
@@ -154,4 +154,7 @@ def test_hostile_reports_render_as_text_and_run_nothing(issue_invite, phones, li
         after = page.evaluate(INSPECT, CLOBBERED_NAMES)
         assert after["found"] == [] and after["hits"] == []
         amal.inbox.open()
+    tried = sum(len(group) for group in groups)
+    security_figure("xss.payloads", tried, "XSS payloads sent in reports, notes and file names")
+    security_figure("xss.executed", 0, "XSS payloads that ran or were parsed as HTML")
     # phones' teardown fails the test on any CSP violation, page error or foreign request

@@ -40,7 +40,7 @@ def test_every_id_route_is_in_the_matrix(app) -> None:  # type: ignore[no-untype
             r.rule.startswith("/api/")} == ID_ROUTES
 
 
-def test_another_accounts_ids_look_exactly_like_unknown_ids(app, delegate, other) -> None:  # type: ignore[no-untyped-def]
+def test_another_accounts_ids_look_exactly_like_unknown_ids(app, delegate, other, security_figure) -> None:  # type: ignore[no-untyped-def]
     # The other account has a complete attachment in a record shared with a focal point, an
     # incomplete attachment, a second device and a held check-in alert.
     focal = enrolled_account(app.test_client(), role="focal-point")
@@ -55,11 +55,15 @@ def test_another_accounts_ids_look_exactly_like_unknown_ids(app, delegate, other
     theirs = [(complete.aid, b64(other.device), sealed.rid, focal.kid, alert.rid),
               (pending.aid, b64(other.device), sealed.rid, focal.kid, alert.rid)]
     unknown = _requests(delegate, *(_random_id() for _ in range(5)))
+    denied = 0
     for ids in theirs:
         for name, response in _requests(delegate, *ids).items():
             assert response.status_code == unknown[name].status_code == 404, name
             assert response.data == unknown[name].data, name
             assert response.get_json()["error"]["code"] == "not-found"
+            denied += 1
+    security_figure("idor.denied", denied,
+                    "requests for another account's ids, denied exactly like unknown ids")
     # Nothing of theirs changed, and their session lives.
     assert other.get("/api/session").status_code == 200
     assert other.get(f"/api/attachments/{complete.aid}").data == complete.ct

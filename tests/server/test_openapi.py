@@ -40,8 +40,9 @@ def test_every_api_route_is_documented(app) -> None:  # type: ignore[no-untyped-
 
 
 @pytest.mark.parametrize("mode", list(EXAMPLES), ids=lambda m: m.value)
-def test_the_app_conforms_to_its_openapi_document(app, mode) -> None:  # type: ignore[no-untyped-def]
+def test_the_app_conforms_to_its_openapi_document(app, mode, security_figure) -> None:  # type: ignore[no-untyped-def]
     delegate = enrolled_account(app.test_client())
+    statuses: list[int] = []
     for operation in OPERATIONS:
         if mode is GenerationMode.NEGATIVE and not (
                 operation.body or operation.path_parameters or operation.query):
@@ -58,9 +59,16 @@ def test_the_app_conforms_to_its_openapi_document(app, mode) -> None:  # type: i
                   suppress_health_check=list(HealthCheck))
         def call(case) -> None:  # type: ignore[no-untyped-def]
             response = case.call(app=app)
+            statuses.append(response.status_code)
             case.validate_response(response, checks=CHECKS)
 
         call()
+    server_errors = sum(1 for status in statuses if status >= 500)
+    assert server_errors == 0  # not_a_server_error has already failed the case that had one
+    security_figure(f"schemathesis.{mode.value}.cases", len(statuses),
+                    f"schemathesis {mode.value} requests against docs/openapi.yaml")
+    security_figure(f"schemathesis.{mode.value}.5xx", server_errors,
+                    f"schemathesis {mode.value} answers with a 5xx status")
 
 
 

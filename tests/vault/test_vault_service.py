@@ -149,7 +149,7 @@ def _open(page: Page) -> None:
     page.wait_for_function("() => document.readyState === 'complete'")
 
 
-def test_vault_lifecycle_at_rest_and_backup(page: Page) -> None:
+def test_vault_lifecycle_at_rest_and_backup(page: Page, security_figure) -> None:  # type: ignore[no-untyped-def]
     _open(page)
     created = page.evaluate(CREATE_AND_LOG, CANARIES)
     assert created["before"] == "none" and created["after"] == "unlocked"
@@ -172,6 +172,8 @@ def test_vault_lifecycle_at_rest_and_backup(page: Page) -> None:
     assert dump["found"] == []
     assert dump["keys"] and all(extractable is False for _, extractable, _ in dump["keys"])
     assert dump["values"] > 50
+    security_figure("canary.device", f"{len(CANARIES)} canaries in {dump['values']} stored values, 0 found",
+                    "canary dump of IndexedDB, Web Storage and Cache Storage; every stored key non-extractable")
 
     # Reload (memory gone): locked; unlock brings back everything identical.
     page.reload()
