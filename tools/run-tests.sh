@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make test`: every test on SQLite, then everything that touches the server again on
+# `make test`: every test on SQLite and, alongside, everything that touches the server again on
 # PostgreSQL. With CI=true a missing Chromium or PostgreSQL fails the run instead of skipping.
 # pytest's exit 5 ("no tests collected") counts as a failure: a pass that ran nothing proves nothing.
 set -uo pipefail
@@ -13,21 +13,50 @@ status=0
 PG_E2E=(tests/e2e/test_accounts_sync.py tests/e2e/test_leaks.py tests/e2e/test_accessibility.py
         tests/e2e/test_sharing.py tests/e2e/test_alerts.py tests/e2e/test_malicious_server.py)
 
-echo "== all tests on SQLite =="
-"$PY" -m pytest -q --durations=10 tests "$@" || status=1
+# The shell's release manifest, built once here rather than by both passes at once.
+"$PY" tools/build_release.py >/dev/null
+export SP_RELEASE_BUILT=1
 
+PG_TESTS=(tests/server tests/migrations tests/sync tests/sync_client_js tests/sharing_js tests/legal_js
+          "${PG_E2E[@]}")
+pg_log=$(mktemp) pg_rc=$(mktemp)
+trap 'rm -f "$pg_log" "$pg_rc"' EXIT
+
+# The two passes run side by side: a pytest run keeps about one of the two cores busy (browser
+# tests wait on pages, the server and the database as much as they compute), so together they
+# finish in little more than the longer one. SP_TEST_SERIAL=1 runs them one after the other.
+pg_pid=""
 if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-  echo "== server, migration, sync and browser tests on PostgreSQL =="
   # Every test that makes the server touch its database. The browser tests of the offline vault,
-  # the shell, languages, appearance and updates never reach a table, so they run once (above);
+  # the shell, languages, appearance and updates never reach a table, so they run once (SQLite);
   # so do the offline verifier's (tests/verify) and the legal screens' (tests/e2e/test_legal.py,
   # whose server calls are the ones tests/legal_js makes here).
-  tools/pg-throwaway.sh "$PY" -m pytest -q --durations=10 tests/server tests/migrations tests/sync \
-    tests/sync_client_js tests/sharing_js tests/legal_js "${PG_E2E[@]}" "$@" || status=1
+  run_pg() {
+    tools/pg-throwaway.sh "$PY" -m pytest -q -p no:cacheprovider --durations=10 "${PG_TESTS[@]}" "$@" \
+      >"$pg_log" 2>&1
+    echo $? >"$pg_rc"
+  }
+  if [ "${SP_TEST_SERIAL:-}" = "1" ]; then
+    run_pg "$@"
+  else
+    echo "== server, migration, sync and browser tests on PostgreSQL: started alongside, shown at the end =="
+    run_pg "$@" &
+    pg_pid=$!
+  fi
 elif [ "${CI:-}" = "true" ]; then
   echo "CI=true and PostgreSQL is missing: failing." >&2
   status=1
 else
   echo "PostgreSQL is not installed: the PostgreSQL pass did not run (apt-get install postgresql)." >&2
+fi
+
+echo "== all tests on SQLite =="
+"$PY" -m pytest -q --durations=10 tests "$@" || status=1
+
+if [ -s "$pg_rc" ] || [ -n "$pg_pid" ]; then
+  [ -n "$pg_pid" ] && wait "$pg_pid"
+  echo "== server, migration, sync and browser tests on PostgreSQL =="
+  cat "$pg_log"
+  [ "$(cat "$pg_rc")" = "0" ] || status=1
 fi
 exit $status
