@@ -287,6 +287,37 @@ async function pullAll(ctx, progress) {
   }
 }
 
+/**
+ * A server restored from an old backup still answers a pull (from this device's cursor, with
+ * nothing new), so only a push would meet its shorter chains. Every sync therefore compares the
+ * server's chain heads with the newest record of each of this account's chains that this device
+ * holds a verified receipt for: a missing chain or a head behind that record means the server
+ * lost records it acknowledged; the same position with another entry is a fork. A head ahead is
+ * fine (another device pushed since the pull).
+ */
+export async function checkServerHeads(ctx) {
+  const answer = await authed(ctx, "GET", "/api/records/heads");
+  if (!answer || !Array.isArray(answer.heads)) throw unverified("unexpected heads answer");
+  const remote = new Map(answer.heads.map((h) => [h && h.dev, h]));
+  const receipted = await syncStore.receiptRids();
+  const author = sp.b64uEncode(ctx.s.identity.kid);
+  const newest = new Map();
+  for (const rec of ctx.s.records.values()) {
+    if (rec.header.author !== author || !receipted.has(rec.rid)) continue;
+    const seen = newest.get(rec.header.dev);
+    if (!seen || seen.header.seq < rec.header.seq) newest.set(rec.header.dev, rec);
+  }
+  for (const [dev, rec] of newest) {
+    const head = remote.get(dev);
+    if (!head || !(head.seq >= rec.header.seq)) {
+      throw unverified("the server no longer holds records it acknowledged (restored from an old backup?)");
+    }
+    if (head.seq === rec.header.seq && head.entry !== sp.b64uEncode(rec.entryHash)) {
+      throw unverified("the server's chain differs from this device's");
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Download.
 
@@ -381,6 +412,7 @@ export async function syncOnce(ctx, onProgress) {
     wraps += await postWraps(ctx);
     messages += late.records.filter((r) => r.rec.message).length;
   }
+  await checkServerHeads(ctx);
   const inbox = await pullInbox(ctx, {
     fetchPage: (from) => authed(ctx, "GET", `/api/inbox?after=${from}&limit=${INBOX_LIMIT}`), progress,
   });
