@@ -1,17 +1,21 @@
 """Operator commands: ``flask --app server db upgrade``, ``flask --app server invite create``,
-``flask --app server alerts release-due``."""
+``flask --app server alerts release-due``, ``flask --app server kill-switch on|off|status``."""
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from . import db as database
+from . import killswitch
 from .services import alerts, invites
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 invite_cli = AppGroup("invite", help="Invitations: the only way to create an account.")
 alerts_cli = AppGroup("alerts", help="Held check-in alerts.")
+kill_switch_cli = AppGroup("kill-switch", help="Pause the app on every phone (docs/RELEASES.md).")
 
 
 @db_cli.command("upgrade")
@@ -63,7 +67,42 @@ def release_due() -> None:
     click.echo(f"released {count} alert{'' if count == 1 else 's'}")
 
 
+def _switch_file() -> Path:
+    path = killswitch.switch_file(current_app.config)
+    if path is None:
+        raise click.UsageError("KILL_SWITCH_FILE is not configured for this app")
+    return path
+
+
+@kill_switch_cli.command("on")
+def kill_switch_on() -> None:
+    """Make every phone drop its cached app and service worker; the app shows "paused".
+
+    Vaults in IndexedDB stay on the phones (no Clear-Site-Data "storage") and the API keeps
+    working. Phones act on their next visit or update check.
+    """
+    path = _switch_file()
+    killswitch.turn_on(path)
+    click.echo(f"kill switch ON ({path}): phones drop the cached app on their next visit")
+
+
+@kill_switch_cli.command("off")
+def kill_switch_off() -> None:
+    """Serve the app again; phones install the current signed release on their next visit."""
+    path = _switch_file()
+    killswitch.turn_off(path)
+    click.echo(f"kill switch off ({path})")
+
+
+@kill_switch_cli.command("status")
+def kill_switch_status() -> None:
+    """Print whether the kill switch is on."""
+    path = _switch_file()
+    click.echo(f"kill switch {killswitch.describe(path)} ({path})")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(invite_cli)
     app.cli.add_command(alerts_cli)
+    app.cli.add_command(kill_switch_cli)

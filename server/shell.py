@@ -3,6 +3,9 @@
 Only files that exist under the three folders are served, with explicit MIME types so that
 ``nosniff`` never blocks a module. Everything is revalidated (``no-cache``): the service worker,
 not the HTTP cache, is what makes the app work offline, and updates must be seen promptly.
+
+While the operator's kill switch is on (server/killswitch.py), every shell request gets the
+retiring worker or the static "paused" page instead; the API is not affected.
 """
 from __future__ import annotations
 
@@ -10,6 +13,8 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, request
 from werkzeug.security import safe_join
+
+from . import killswitch
 
 bp = Blueprint("shell", __name__)
 
@@ -26,7 +31,7 @@ MIME = {
     ".wasm": "application/wasm",
 }
 # Folders of the shell that may be served, with the URL prefix each lives under.
-PWA_FOLDERS = ("js", "css", "i18n", "icons", "vendor")
+PWA_FOLDERS = ("js", "css", "i18n", "icons", "vendor", "sw")
 
 
 def _send(folder: Path, filename: str) -> Response:
@@ -40,6 +45,24 @@ def _send(folder: Path, filename: str) -> Response:
     response.headers["Cache-Control"] = "no-cache"
     response.add_etag()
     return response.make_conditional(request)
+
+
+@bp.before_request
+def _kill_switch() -> Response | None:
+    """While the kill switch is on: the retiring worker for the worker's URL, the paused page
+    (503) for everything else, both with Clear-Site-Data: "cache" (never "storage")."""
+    if not killswitch.is_on(killswitch.switch_file(current_app.config)):
+        return None
+    pwa_dir = current_app.config["PWA_DIR"]
+    if request.path == "/service-worker.js":
+        response = _send(pwa_dir, killswitch.RETIRING_WORKER)
+        response.headers["Service-Worker-Allowed"] = "/"
+    else:
+        response = Response(Path(pwa_dir, killswitch.PAUSED_PAGE).read_bytes(), status=503,
+                            mimetype=MIME[".html"])
+        response.headers["Cache-Control"] = "no-store"
+    response.headers["Clear-Site-Data"] = killswitch.CLEAR_SITE_DATA
+    return response
 
 
 @bp.get("/")

@@ -635,6 +635,92 @@ export async function openLocal(key, sealed, label) {
 }
 
 // =============================================================================================
+// (2f) Signed release manifests (SPEC §19): what the service worker checks before it installs
+// a new version of the app. Signed by an offline release key, never by a user's identity key.
+
+const RELEASE_CONTEXT = utf8("safe-passage/release/v1\n");
+const RELEASE_MEMBERS = ["app", "built", "files", "keys", "v", "version"];
+const RELEASE_LIMITS = { files: 10000, keys: 8, path: 512 };
+const HEX16 = /^[0-9a-f]{16}$/;
+const HEX64 = /^[0-9a-f]{64}$/;
+const BUILT = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
+const RELEASE_PATH = /^(\/[A-Za-z0-9_.-]+)+$/;
+
+const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+
+function checkReleaseShape(obj) {
+  if (Object.keys(obj).sort().join() !== RELEASE_MEMBERS.join()) throw new FormatError("release members");
+  if (obj.app !== "safe-passage") throw new FormatError("not a Safe Passage release");
+  if (typeof obj.version !== "string" || !HEX16.test(obj.version)) throw new FormatError("release version");
+  if (typeof obj.built !== "string" || !BUILT.test(obj.built)) throw new FormatError("release date");
+  const files = obj.files;
+  if (files === null || typeof files !== "object" || Array.isArray(files)) throw new FormatError("release files");
+  const paths = Object.keys(files);
+  if (paths.length < 1 || paths.length > RELEASE_LIMITS.files) throw new FormatError("release files");
+  for (const path of paths) {
+    if (path.length > RELEASE_LIMITS.path || !RELEASE_PATH.test(path)
+        || path.split("/").some((seg) => seg === "." || seg === "..")) {
+      throw new FormatError("release file path");
+    }
+    if (typeof files[path] !== "string" || !HEX64.test(files[path])) throw new FormatError("release file hash");
+  }
+  const keys = obj.keys;
+  if (!Array.isArray(keys) || keys.length < 1 || keys.length > RELEASE_LIMITS.keys) throw new FormatError("release keys");
+  const seen = new Set(keys.map((k) => b64uEncode(b64uDecode(k, 32))));
+  if (seen.size !== keys.length) throw new FormatError("duplicate release key");
+}
+
+// Canonical JSON (§2.1) written member by member: file paths hold "/", outside §2.1's string
+// alphabet, and every string was checked above to need no JSON escape.
+function releaseText(obj) {
+  const files = Object.keys(obj.files).sort().map((p) => `"${p}":"${obj.files[p]}"`).join(",");
+  const keys = obj.keys.map((k) => `"${k}"`).join(",");
+  return `{"app":"${obj.app}","built":"${obj.built}","files":{${files}},"keys":[${keys}],`
+    + `"v":${obj.v},"version":"${obj.version}"}`;
+}
+
+/**
+ * Verifies a signed release (SPEC §19.3): `manifestBytes` (Uint8Array of the canonical JSON),
+ * `sig` (64 bytes) and `trustedKeys` (32-byte Ed25519 public keys). Returns the manifest
+ * {v, app, version, built, files, keys}. Raises FormatError (malformed or non-canonical),
+ * UnsupportedVersion (v other than 1) or AuthError (no trusted key verifies the signature).
+ */
+export async function verifyRelease(manifestBytes, sig, trustedKeys) {
+  if (!(manifestBytes instanceof Uint8Array)) throw new FormatError("release manifest must be bytes");
+  const obj = strictParse(manifestBytes);
+  if (obj === null || typeof obj !== "object" || Array.isArray(obj)) throw new FormatError("expected a JSON object");
+  if (!Number.isSafeInteger(obj.v)) throw new FormatError("release v");
+  if (obj.v !== 1) throw new UnsupportedVersion("unsupported release version");
+  checkReleaseShape(obj);
+  if (!bytesEqual(utf8(releaseText(obj)), manifestBytes)) throw new FormatError("release is not canonical JSON");
+  if (!(sig instanceof Uint8Array) || sig.length !== 64) throw new FormatError("release signature must be 64 bytes");
+  if (!Array.isArray(trustedKeys) || trustedKeys.some((k) => !(k instanceof Uint8Array) || k.length !== 32)) {
+    throw new FormatError("trusted release keys must be 32 bytes");
+  }
+  const message = concat(RELEASE_CONTEXT, manifestBytes);
+  for (const key of trustedKeys) {
+    try {
+      await verifySignature(key, sig, message);
+      return { ...obj, files: { ...obj.files }, keys: [...obj.keys] };
+    } catch {
+      // Not this key (or not a valid curve point): try the next trusted one.
+    }
+  }
+  throw new AuthError("release not signed by a trusted release key");
+}
+
+/** SHA-256 of the manifest bytes as lowercase hex: the hash "About this app" shows. */
+export async function releaseManifestHash(manifestBytes) {
+  return hex(await sha256(manifestBytes));
+}
+
+/** A release key's fingerprint: the first 16 bytes of SHA-256(public key), lowercase hex. */
+export async function releaseKeyId(publicKey) {
+  if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32) throw new FormatError("public key must be 32 bytes");
+  return hex((await sha256(publicKey)).subarray(0, 16));
+}
+
+// =============================================================================================
 // (3) The rest of the public API lives in sibling modules that use the primitives above.
 
 export * from "./errors.js";

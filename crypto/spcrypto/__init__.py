@@ -49,6 +49,13 @@ from .identity import (
 )
 from .padding import padme
 from .receipt import make_receipt, verify_receipt
+from .release import (
+    release_key_id,
+    release_manifest_hash,
+    release_public_key,
+    sign_release,
+    verify_release,
+)
 from .record import (
     ChainHead,
     Envelope,
@@ -135,10 +142,14 @@ __all__ = [
     "padme",
     "parse_ask",
     "parse_header",
+    "release_key_id",
+    "release_manifest_hash",
+    "release_public_key",
     "safety_number",
     "seal_file",
     "seal_record",
     "seal_stream",
+    "sign_release",
     "unwrap_ak",
     "unwrap_identity",
     "unwrap_owner",
@@ -148,6 +159,7 @@ __all__ = [
     "verify_chain",
     "verify_evidence_bundle",
     "verify_receipt",
+    "verify_release",
     "verify_record",
     "verify_share",
     "wrap_ak",

@@ -34,6 +34,7 @@ from spcrypto.identity import _fingerprint_digits, _identity_from_seeds, _safety
 from spcrypto.identity import _sign_canonical, _wrap_identity_from_parts
 from spcrypto.padding import body_padded_len, pad_body
 from spcrypto.receipt import _make_receipt_at
+from spcrypto.release import RELEASE_CONTEXT
 from spcrypto.record import (
     _attest_share,
     _body_key,
@@ -1041,6 +1042,90 @@ def gen_sealed(w: Writer) -> None:
               raises=err, check=opens(pw, sealed))
 
 
+def gen_release(w: Writer) -> None:
+    """Signed release manifests (SPEC.md §19): the release key signs, the service worker checks."""
+    seed, next_seed = drbg("release-key", 32), drbg("release-key-next", 32)
+    other_seed = drbg("release-key-other", 32)
+    pub, next_pub, other_pub = (S.release_public_key(s) for s in (seed, next_seed, other_seed))
+    files = {
+        "/crypto/sp1.js": hashlib.sha256(b"sp1").hexdigest(),
+        "/css/app.css": hashlib.sha256(b"css").hexdigest(),
+        "/index.html": hashlib.sha256(b"index").hexdigest(),
+        "/js/main.js": hashlib.sha256(b"main").hexdigest(),
+        "/vendor/pdfjs/pdf.worker.js": hashlib.sha256(b"pdf").hexdigest(),
+    }
+    manifest: dict[str, Any] = {"v": 1, "app": "safe-passage", "version": "5afe9a55a9e00001",
+                                "built": "2026-03-01", "files": files, "keys": [b64(pub)]}
+    text, sig = S.sign_release(seed, manifest)
+
+    def raw_sign(key_seed: bytes, raw: bytes) -> str:
+        """A real signature over bytes sign_release would refuse to produce."""
+        return b64(P.ed25519_from_seed(key_seed).sign(RELEASE_CONTEXT + raw))
+
+    def verify_out(raw: bytes) -> dict[str, Any]:
+        got = S.verify_release(raw, b64u_decode(sig_of[raw]), [pub])
+        return {"version": got["version"], "manifest_hash": S.release_manifest_hash(raw), "keys": got["keys"]}
+
+    w.add("release-sign", "release-sign",
+          "A release manifest: canonical JSON (sorted keys, no whitespace, paths with '/'), signed "
+          "with Ed25519 over 'safe-passage/release/v1\\n' || manifest bytes; the manifest hash is "
+          "SHA-256 of the bytes and the key id the first 16 bytes of SHA-256(public key), in hex.",
+          {"seed": b64(seed), "manifest": manifest},
+          {"manifest": text.decode("ascii"), "sig": b64(sig), "public_key": b64(pub),
+           "manifest_hash": S.release_manifest_hash(text), "key_id": S.release_key_id(pub)})
+
+    rotated, rotated_sig = S.sign_release(seed, manifest | {"version": "5afe9a55a9e00002",
+                                                            "keys": [b64(next_pub)]})
+    sig_of = {text: b64(sig), rotated: b64(rotated_sig)}
+    for vname, raw, comment in (
+        ("release-verify", text, "The release-sign manifest verifies under its key."),
+        ("release-verify-rotation", rotated,
+         "Key rotation: signed by the trusted key, it lists the next key the following release "
+         "must be signed with (keys is not checked against the signer)."),
+    ):
+        w.add(vname, "release-verify", comment,
+              {"manifest": raw.decode("ascii"), "sig": sig_of[raw], "trusted_keys": [b64(pub)]},
+              verify_out(raw))
+
+    tampered = text.replace(files["/js/main.js"].encode(), hashlib.sha256(b"evil").hexdigest().encode())
+    assert tampered != text
+    other_text, other_sig = S.sign_release(other_seed, manifest | {"keys": [b64(other_pub)]})
+    whitespace = text.replace(b",", b", ", 1)
+    key_order = text.replace(b'{"app":"safe-passage",', b"{").replace(
+        b'"v":1,', b'"v":1,"app":"safe-passage",')
+    assert key_order != text and len(key_order) == len(text)
+    v2 = text.replace(b'"v":1', b'"v":2')
+    dotdot = text.replace(b'"/js/main.js"', b'"/js/../main.js"')
+    upper = text.replace(files["/css/app.css"].encode(), files["/css/app.css"].upper().encode())
+    negs: list[tuple[str, bytes, str, list[bytes], type[Exception], str]] = [
+        ("release-verify-tampered-manifest", tampered, b64(sig), [pub], S.AuthError,
+         "a file hash changed after signing (a tampered /js/main.js listed as genuine)"),
+        ("release-verify-wrong-key", other_text, b64(other_sig), [pub], S.AuthError,
+         "a well-formed release signed by another key, which lists itself in keys: only the "
+         "trusted keys count"),
+        ("release-verify-bad-sig", text, b64(flip(sig, 7)), [pub], S.AuthError,
+         "a flipped signature bit"),
+        ("release-verify-whitespace", whitespace, raw_sign(seed, whitespace), [pub], S.FormatError,
+         "a correctly signed manifest with whitespace: not canonical"),
+        ("release-verify-key-order", key_order, raw_sign(seed, key_order), [pub], S.FormatError,
+         "a correctly signed manifest with its members out of order: not canonical"),
+        ("release-verify-v2", v2, raw_sign(seed, v2), [pub], S.UnsupportedVersion,
+         "a correctly signed manifest with v = 2"),
+        ("release-verify-dot-segment", dotdot, raw_sign(seed, dotdot), [pub], S.FormatError,
+         "a correctly signed manifest with a '..' path segment"),
+        ("release-verify-uppercase-hash", upper, raw_sign(seed, upper), [pub], S.FormatError,
+         "a correctly signed manifest with an uppercase hex file hash"),
+        ("release-verify-short-sig", text, b64(sig[:63]), [pub], S.FormatError,
+         "a 63-byte signature"),
+    ]
+    for vname, raw, vsig, trusted, err, why in negs:
+        w.add(vname, "release-verify", f"Rejected: {why}.",
+              {"manifest": raw.decode("ascii"), "sig": vsig,
+               "trusted_keys": [b64(k) for k in trusted]},
+              raises=err,
+              check=lambda r=raw, s=vsig, t=trusted: S.verify_release(r, b64u_decode(s), t))
+
+
 # -- README ---------------------------------------------------------------------------------
 
 OPERATIONS = """\
@@ -1075,6 +1160,8 @@ OPERATIONS = """\
 | `card-verify` | signed {card, sig}, bundle (the signer's signed bundle) | kid, name, org (text) |
 | `sealed-seal` | passphrase (text), kdf (block text), salt, data (DRBG spec) | header (text), file (also open it with the passphrase) |
 | `sealed-open` | passphrase (text), file | data |
+| `release-sign` | seed, manifest (object) | manifest (text), sig, public_key, manifest_hash (hex), key_id (hex) |
+| `release-verify` | manifest (text), sig, trusted_keys | version, manifest_hash (hex), keys |
 """
 
 
@@ -1110,6 +1197,7 @@ def build() -> Writer:
     gen_records(w, fx, att_ref)
     gen_cards(w, fx)
     gen_sealed(w)
+    gen_release(w)
     return w
 
 

@@ -32,7 +32,7 @@ import { shareScreen } from "./ui/share.js";
 import { signInScreen } from "./ui/sign-in.js";
 import { statisticsScreen } from "./ui/statistics.js";
 import { syncScreen } from "./ui/sync.js";
-import { showUpdateBanner } from "./ui/update-banner.js";
+import { showRefusal, showReleaseFacts, showUpdateBanner } from "./ui/update-banner.js";
 import { mountConnectionStatus, showVersion } from "./ui/status.js";
 import { unlockScreen } from "./ui/unlock.js";
 import { workingCopyScreen } from "./ui/working-copy.js";
@@ -194,7 +194,11 @@ async function start() {
   }
   await registerWorker({
     onUpdateReady: (apply) => showUpdateBanner($("update-banner"), apply),
-    onVersion: (version) => showVersion($("about-version"), $("about-offline"), version),
+    onVersion: (release) => {
+      showVersion($("about-version"), $("about-offline"), release.version);
+      showReleaseFacts($("about-manifest"), $("about-key"), release);
+    },
+    onRefused: (refusal) => showRefusal($("release-warning"), refusal),
   });
   document.body.dataset.ready = "true";
 }

@@ -266,6 +266,21 @@ def op_sealed_open(i: dict[str, Any]) -> dict[str, Any]:
     return {"data": e(data)}
 
 
+def op_release_sign(i: dict[str, Any]) -> dict[str, Any]:
+    text, sig = S.sign_release(d(i["seed"]), i["manifest"])
+    pub = S.release_public_key(d(i["seed"]))
+    assert S.verify_release(text, sig, [pub]) == i["manifest"]
+    return {"manifest": text.decode("ascii"), "sig": e(sig), "public_key": e(pub),
+            "manifest_hash": S.release_manifest_hash(text), "key_id": S.release_key_id(pub)}
+
+
+def op_release_verify(i: dict[str, Any]) -> dict[str, Any]:
+    text = i["manifest"].encode("ascii")
+    got = S.verify_release(text, d(i["sig"]), [d(k) for k in i["trusted_keys"]])
+    return {"version": got["version"], "manifest_hash": S.release_manifest_hash(text),
+            "keys": got["keys"]}
+
+
 OPS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "argon2id": op_argon2id,
     "passphrase-nfc": op_passphrase_nfc,
@@ -296,6 +311,8 @@ OPS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "card-verify": op_card_verify,
     "sealed-seal": op_sealed_seal,
     "sealed-open": op_sealed_open,
+    "release-sign": op_release_sign,
+    "release-verify": op_release_verify,
 }
 
 

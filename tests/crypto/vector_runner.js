@@ -31,6 +31,8 @@ async (vectors) => {
     const sink = async (chunk) => { parts.push(chunk.slice()); };
     return { parts, sink, bytes: () => concat(...parts) };
   };
+  const sorted = (v) => (v && typeof v === "object" && !Array.isArray(v)
+    ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted(v[k])])) : v);
   const attJson = (a) => ({ aid: e(a.aid), ct_len: a.ct_len, hash: e(a.hash), salt: e(a.salt) });
   const attBytes = (a) => ({ aid: d(a.aid, 16), ct_len: a.ct_len, hash: d(a.hash, 32), salt: d(a.salt, 16) });
   const seeds = async (r) => sp.identityFromSeeds(d(r.sig_seed, 32), d(r.enc_seed, 32));
@@ -209,6 +211,24 @@ async (vectors) => {
     async "sealed-open"(i, o) {
       const opened = await sp.openSealedFile(i.passphrase, new Blob([d(i.file)]));
       same("data", e(new Uint8Array(await opened.arrayBuffer())), o.data);
+    },
+    async "release-sign"(i, o) {
+      // The browser never signs releases; it checks that the Python signature, hash and key id
+      // are what it computes, and that the text is the input manifest, canonically.
+      const signer = await sp.identityFromSeeds(d(i.seed, 32), d(i.seed, 32));
+      same("public_key", e(signer.sigPub), o.public_key);
+      const text = utf8(o.manifest);
+      const msg = concat(utf8("safe-passage/release/v1\n"), text);
+      same("sig", e(await sp.sign(signer.signingKey, msg)), o.sig);
+      const got = await sp.verifyRelease(text, d(o.sig, 64), [signer.sigPub]);
+      same("manifest", sorted(got), sorted(i.manifest));
+      same("manifest_hash", await sp.releaseManifestHash(text), o.manifest_hash);
+      same("key_id", await sp.releaseKeyId(signer.sigPub), o.key_id);
+    },
+    async "release-verify"(i, o) {
+      const text = utf8(i.manifest);
+      const got = await sp.verifyRelease(text, d(i.sig), i.trusted_keys.map((k) => d(k)));
+      same("release", { version: got.version, manifest_hash: await sp.releaseManifestHash(text), keys: got.keys }, o);
     },
   };
 

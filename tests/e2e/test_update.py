@@ -1,5 +1,6 @@
 """A new release never swaps code under a delegate mid-report: it waits, and the page offers
-"Reload to update"; after the reload the new version runs."""
+"Reload to update"; after the reload the new, correctly signed version runs and About shows
+the manifest hash the release tool printed for it. (Refused releases: test_release.py.)"""
 from __future__ import annotations
 
 import json
@@ -26,9 +27,11 @@ def release_dir(tmp_path):  # type: ignore[no-untyped-def]
     return pwa
 
 
-def build(pwa) -> None:  # type: ignore[no-untyped-def]
-    subprocess.run([sys.executable, str(ROOT / "tools" / "build_release.py"), str(pwa),
-                    str(ROOT / "crypto" / "js")], check=True, stdout=subprocess.DEVNULL)
+def build(pwa) -> str:  # type: ignore[no-untyped-def]
+    """Publishes a signed release of `pwa`; returns the manifest hash the tool printed."""
+    out = subprocess.run([sys.executable, str(ROOT / "tools" / "build_release.py"), str(pwa),
+                          str(ROOT / "crypto" / "js")], check=True, capture_output=True, text=True)
+    return next(line for line in out.stdout.splitlines() if line.startswith("manifest "))[9:]
 
 
 @pytest.fixture
@@ -52,7 +55,7 @@ def test_new_version_waits_for_the_user_then_takes_over(browser, own_server, rel
     catalog = json.loads(catalog_path.read_text())
     catalog["welcome.title"] = "Record what happened, safely (new)"
     catalog_path.write_text(json.dumps(catalog, ensure_ascii=False))
-    build(release_dir)
+    new_manifest_hash = build(release_dir)
     page.evaluate("async () => (await navigator.serviceWorker.getRegistration()).update()")
 
     # Then the page offers the update and keeps running the old code until asked
@@ -66,5 +69,7 @@ def test_new_version_waits_for_the_user_then_takes_over(browser, own_server, rel
     app.wait_until_ready()
     expect(app.welcome_heading).to_have_text("Record what happened, safely (new)")
     expect(page.locator("#about-version")).not_to_have_text(old_version)
+    expect(page.get_by_label("Manifest hash")).to_have_text(new_manifest_hash)
+    expect(page.get_by_role("alert")).to_be_hidden()
     guard.assert_clean()
     context.close()
