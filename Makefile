@@ -7,16 +7,16 @@ PYSTAMP := $(VENV)/.installed
 NODESTAMP := node_modules/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test vectors bench screens system-deps clean
+.PHONY: help setup run test fuzz vectors bench screens security-figures system-deps clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
 
 $(PYSTAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@$(PY) -m pip install -q -r requirements-dev.txt 2>&1 | { grep -v "is ignored" || true; }
 	@$(PY) -m pip install -q --no-deps -e . 2>&1 | { grep -v "is ignored" || true; }
-	@$(PY) -c "import flask, flask_talisman, cryptography, sqlalchemy, argon2, alembic, psycopg, playwright, hypothesis, server, spcrypto"
+	@$(PY) -c "import flask, flask_talisman, cryptography, sqlalchemy, argon2, alembic, psycopg, playwright, hypothesis, bandit, server, spcrypto"
 	@touch $@
 
 $(NODESTAMP): package.json package-lock.json
@@ -39,8 +39,14 @@ system-deps: ## Install Chromium, PostgreSQL, Node.js from Debian's packages if 
 test: system-deps setup ## Run every test: SQLite, then PostgreSQL (throwaway cluster); CI=true makes skips failures
 	@tools/run-tests.sh
 
+fuzz: setup ## The input-hardening fuzz (tests/hardening), 40x the examples of make test, fresh draws (~15 min)
+	@HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q --durations=10 tests/hardening
+
 screens: setup ## Screenshots of every screen at 360x740, English and Arabic, into docs/screens/
 	@$(PY) tools/screenshots.py
+
+security-figures: system-deps setup ## Run the security checks and write docs/SECURITY-FIGURES.md (about 10 min)
+	@$(PY) tools/security_figures.py
 
 vectors: $(PYSTAMP) ## Regenerate crypto/vectors/ from the Python reference
 	@$(PY) crypto/vectors/generate.py

@@ -59,4 +59,17 @@ if [ -s "$pg_rc" ] || [ -n "$pg_pid" ]; then
   cat "$pg_log"
   [ "$(cat "$pg_rc")" = "0" ] || status=1
 fi
+
+# Known advisories for the pinned Python packages (tools/audit_deps.py). Exit 1 (a pinned version
+# is affected) fails the run; exit 3 (advisory service unreachable, as on CI) does not, but the
+# run's last line says the audit did not run: never a silent pass.
+echo "== dependency audit =="
+audit_note=""
+"$PY" tools/audit_deps.py --installed
+case $? in
+  0) ;;
+  3) audit_note="Dependency audit NOT RUN (advisory service unreachable, see above). This is not a pass." ;;
+  *) status=1 ;;
+esac
+[ -z "$audit_note" ] || echo "$audit_note" >&2
 exit $status

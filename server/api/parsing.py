@@ -30,8 +30,8 @@ def json_object() -> dict[str, Any]:
     """The request body as a JSON object.
 
     Raises ApiError 415 (not JSON) or 400 ``invalid-request`` (not parseable, duplicate keys —
-    which would let two parsers disagree —, NaN, nesting deep enough to exhaust the parser, or
-    not an object).
+    which would let two parsers disagree —, NaN, nesting deep enough to exhaust the parser, a
+    lone UTF-16 surrogate, or not an object).
     """
     if request.mimetype != "application/json":
         raise ApiError(415, "unsupported-media-type", "Send the request body as application/json.")
@@ -39,7 +39,12 @@ def json_object() -> dict[str, Any]:
     try:
         value = json.loads(raw, object_pairs_hook=_no_duplicates,
                            parse_constant=_no_constants)
-    except (ValueError, UnicodeDecodeError, RecursionError):
+        # json.loads lets a lone surrogate through (an escape like "\ud800", or its bytes with
+        # surrogatepass). That is not Unicode text (I-JSON, RFC 7493 §2.1): every later
+        # .encode("utf-8") — a wrap's size check, a database driver — would fail on it, so it is
+        # refused here, once for every route. Encoding the whole value finds it in C.
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except (ValueError, UnicodeError, RecursionError):
         raise invalid("The request body is not valid JSON.") from None
     if not isinstance(value, dict):
         raise invalid("The request body must be a JSON object.")

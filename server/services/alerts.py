@@ -202,8 +202,9 @@ def _release(alert_id: str) -> bool:
         if row is None:                 # check-in has finished by now
             return False
         account = session.get(Account, row.account_id)
-        assert account is not None and row.hdr is not None and row.body is not None \
-            and row.sig is not None and row.wrap is not None, "a held alert has its payload"
+        if (account is None or row.hdr is None or row.body is None or row.sig is None
+                or row.wrap is None):  # not an assert: python -O would drop it
+            raise RuntimeError("a held alert lost its payload or its account")
         envelope = Envelope(row.hdr.decode("ascii"), row.body, row.sig)
         records.insert(session, account, envelope, spcrypto.parse_header(envelope.hdr),
                        row.wrap, row.created_ms)

@@ -34,7 +34,8 @@ def next_record(session: Session, account_id: str) -> int:
     value = session.scalar(
         update(Account).where(Account.id == account_id)
         .values(record_counter=Account.record_counter + 1).returning(Account.record_counter))
-    assert value is not None, "the account row exists: the caller is signed in to it"
+    if value is None:  # not an assert: python -O would drop it
+        raise RuntimeError("the account row is missing, yet the caller is signed in to it")
     return int(value)
 
 
@@ -43,5 +44,6 @@ def next_inbox(session: Session, account_id: str) -> int:
     value = session.scalar(
         update(Account).where(Account.id == account_id)
         .values(inbox_counter=Account.inbox_counter + 1).returning(Account.inbox_counter))
-    assert value is not None, "the recipient row exists: it was looked up in this request"
+    if value is None:  # not an assert: python -O would drop it
+        raise RuntimeError("the recipient row is missing, yet this request looked it up")
     return int(value)
