@@ -100,6 +100,9 @@ def run_tests(workdir: Path) -> tuple[dict[str, str], list[dict[str, object]], d
 
 def outcome_of(test: str, outcomes: dict[str, str]) -> str:
     base = test.split("[", 1)[0]
+    if "::" not in base:  # a module's figure (a total over its tests): failed if any failed
+        mine = [o for t, o in outcomes.items() if t.startswith(base + "::")]
+        return ("failed" if "failed" in mine else "passed") if mine else "unknown"
     for test_id, outcome in outcomes.items():
         if test_id == base or test_id.startswith(base + "["):
             return outcome
@@ -187,7 +190,12 @@ def render(outcomes: dict[str, str], figures: list[dict[str, object]], totals: d
     elif code == 1:
         lines.append("**Known vulnerabilities in pinned packages:**")
         for adv in info.get("advisories", []):
-            lines.append(f"- {cell(adv)}")
+            if isinstance(adv, dict):
+                fixed = ", ".join(adv.get("fixed") or []) or "no fixed version"
+                lines.append(f"- {cell(adv.get('package'))} {cell(adv.get('version'))}: {cell(adv.get('id'))} "
+                             f"{cell(adv.get('summary', ''))} (fixed in {cell(fixed)})")
+            else:
+                lines.append(f"- {cell(adv)}")
     else:
         lines.append(f"**Not checked** ({cell(status)}): {cell(info.get('reason', 'the advisory service was unreachable'))}. "
                      "This is not a pass; run `make security-figures` where the service is reachable.")
