@@ -268,18 +268,25 @@ def replay_record(ex: Exchange, rid: str) -> bool:
     return lied
 
 
-@attack("reorder-records", "GET", r"/api/records")
-def reorder_records(ex: Exchange, rids: tuple[str, str]) -> bool:
-    """A pull delivers the two records ``rids`` in each other's place; the cursors keep their
-    ascending positions, so only the records' own chain numbers can show it."""
-    page = ex.json
-    items = page["records"]
+def _swap(items: list[dict[str, Any]], rids: tuple[str, str]) -> bool:
+    """Puts the two items ``rids`` in each other's place in ``items``, each keeping the cursor of
+    the position it lands in (a lying server numbers its cursors to match the order it chose)."""
     at = [n for n, item in enumerate(items) if rid_of(item) in set(rids)]
     if len(at) != 2:
         return False
     i, j = at
     items[i], items[j] = ({**items[j], "cursor": items[i]["cursor"]},
                           {**items[i], "cursor": items[j]["cursor"]})
+    return True
+
+
+@attack("reorder-records", "GET", r"/api/records")
+def reorder_records(ex: Exchange, rids: tuple[str, str]) -> bool:
+    """A pull delivers the two records ``rids`` in each other's place; the cursors keep their
+    ascending positions, so only the records' own chain numbers can show it."""
+    page = ex.json
+    if not _swap(page["records"], rids):
+        return False
     ex.json = page
     return True
 
@@ -391,12 +398,8 @@ def reorder_messages(ex: Exchange, rids: tuple[str, str]) -> bool:
     """An inbox pull delivers the two messages ``rids`` in each other's place, cursors kept in
     ascending positions."""
     page, items = _inbox(ex)
-    at = [n for n, item in enumerate(items) if rid_of(item) in set(rids)]
-    if len(at) != 2:
+    if not _swap(items, rids):
         return False
-    i, j = at
-    items[i], items[j] = ({**items[j], "cursor": items[i]["cursor"]},
-                          {**items[i], "cursor": items[j]["cursor"]})
     ex.json = page
     return True
 
