@@ -125,16 +125,43 @@ export async function startSession(s) {
   touch();
 }
 
-/** Deletes IndexedDB, Cache Storage and the service worker registrations; state() -> "none". */
+/**
+ * Deletes IndexedDB, Cache Storage and the service worker registrations; state() -> "none".
+ * The vault goes first. A worker still installing (it verifies and caches the whole app shell,
+ * a few seconds on a slow phone) would write its caches after they were deleted, so the
+ * registrations are removed, in-flight workers are let finish (at most 10 s), and the caches
+ * are deleted again.
+ */
 export async function wipe() {
   dropSession("wipe");
   await deleteDatabase();
-  if (typeof caches !== "undefined") {
-    for (const name of await caches.keys()) await caches.delete(name);
-  }
+  await deleteCaches();
   if (navigator.serviceWorker) {
-    for (const reg of await navigator.serviceWorker.getRegistrations()) await reg.unregister();
+    const registrations = await navigator.serviceWorker.getRegistrations();
+    for (const reg of registrations) await reg.unregister();
+    await Promise.all(registrations.flatMap((reg) => [reg.installing, reg.waiting, reg.active]
+      .filter(Boolean).map((worker) => settled(reg, worker))));
+    await deleteCaches();
   }
+}
+
+async function deleteCaches() {
+  if (typeof caches === "undefined") return;
+  for (const name of await caches.keys()) await caches.delete(name);
+}
+
+// A worker is done writing caches once it is activated or redundant, or installed and waiting
+// behind another active worker (it then never activates for an unregistered registration).
+function settled(reg, worker) {
+  return new Promise((resolve) => {
+    const check = () => {
+      const state = worker.state;
+      if (state === "activated" || state === "redundant" || (state === "installed" && reg.active && reg.active !== worker)) resolve();
+    };
+    worker.addEventListener("statechange", check);
+    check();
+    setTimeout(resolve, 10_000);
+  });
 }
 
 export async function requestPersistence() {
