@@ -175,7 +175,7 @@ def render(outcomes: dict[str, str], figures: list[dict[str, object]], totals: d
                       "| --- | --- | --- | --- | --- |"]
             for r in rows:
                 lines.append(f"| {cell(r.get('attack'))} | {cell(r.get('defence'))} | `{cell(r.get('test'))}` | "
-                             f"{cell(r.get('with_defence'))} | {cell(r.get('without_defence'))} |")
+                             f"{cell(r.get('with_defence'))} | {cell(r.get('defence_removed', r.get('without_defence')))} |")
             verdict = "every removed defence made its test fail" if code == 0 else \
                 "**a removed defence went unnoticed by its test**"
             lines += ["", f"Result: {verdict} (exit {code}).", ""]
