@@ -1,4 +1,5 @@
-"""Screenshots of every screen at 360x740, in English and Arabic, into docs/screens/, so anyone can
+"""Screenshots of every screen at 360x740, in every language of the app (pwa/js/i18n.js's LANGUAGES:
+<code>-NN-name.png), into docs/screens/, so anyone can
 see the app without running it: the vault (01-09), then accounts and sync (10-20: an invite,
 Create account, Sync, Devices, Prepare for crossing, Sign in, and a conflict between two
 phones), then sharing and legal support (21-33: Contacts, verifying a contact, Share, Shared
@@ -6,12 +7,18 @@ with, Inbox, a report, Check-in, Statistics, Refer to legal supporter, Cases, a 
 copy, Export evidence bundle). Uses the real app on a throwaway SQLite database and Debian's
 Chromium (the same as the browser tests).
 
-    .venv/bin/python tools/screenshots.py        # or: make screens
+    .venv/bin/python tools/screenshots.py            # or: make screens
+    .venv/bin/python tools/screenshots.py bn ur      # only these languages
+
+The screenshots use the machine's fonts, as the app uses the phone's: without fonts for Devanagari,
+Bengali and Nastaliq (Debian: fonts-noto-core) those pages show empty boxes, and the run says so.
 """
 from __future__ import annotations
 
 import base64
 import logging
+import shutil
+import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -35,6 +42,7 @@ from tests.legal_js.steps import Trio, refer, share, the_three_of_a_referral  # 
 from tests.sharing_js.steps import Person, incident  # noqa: E402
 from tests.sync_client_js.conftest import invites, phones  # noqa: E402
 from tests.sync_client_js.steps import PASSPHRASE as SERVICE_PASSPHRASE  # noqa: E402
+from tests.support.languages import LANGUAGES  # noqa: E402
 
 SYNC = 60_000
 VIEWPORT = {"width": 360, "height": 740}
@@ -46,9 +54,9 @@ PNG = base64.b64decode(
 
 
 def use_language(page, lang: str) -> None:  # type: ignore[no-untyped-def]
-    if lang == "ar":
-        Vault(page).choose_language("العربية")
-        page.wait_for_function("() => document.documentElement.lang === 'ar'")
+    if lang != "en":
+        page.locator("#language").select_option(lang)
+        page.wait_for_function("(lang) => document.documentElement.lang === lang", arg=lang)
 
 
 def shooter(page, lang: str):  # type: ignore[no-untyped-def]
@@ -74,10 +82,8 @@ def tour(page, lang: str) -> None:  # type: ignore[no-untyped-def]
     shot("03-my-incidents-empty")
     page.locator("#nav-new").click()
     page.locator("select[name=type]").select_option("device-search")
-    page.locator("input[name=title]").fill("Phone searched at the airport" if lang == "en" else "تفتيش الهاتف في المطار")
-    page.locator("textarea[name=what]").fill(
-        "They kept my phone for two hours and asked for the PIN." if lang == "en"
-        else "احتفظوا بهاتفي ساعتين وطلبوا الرمز السري.")
+    page.locator("input[name=title]").fill(text_in(TEXT, lang)["title"])
+    page.locator("textarea[name=what]").fill(text_in(TEXT, lang)["kept"])
     page.locator("input[type=file]").first.set_input_files([{"name": "photo.png", "mimeType": "image/png", "buffer": PNG}])
     shot("04-new-incident")
     page.locator("#screen button[type=submit]").click()
@@ -97,12 +103,28 @@ def tour(page, lang: str) -> None:  # type: ignore[no-untyped-def]
     shot("09-quick-exit")
 
 
+# What a delegate types, in her language (a language without its own lines uses English's).
 TEXT = {
-    "en": {"title": "Phone searched at the airport", "one": "They asked for my PIN.",
-           "two": "They copied my contacts.", "display": "Layla"},
-    "ar": {"title": "تفتيش الهاتف في المطار", "one": "طلبوا الرمز السري.",
-           "two": "نسخوا جهات الاتصال.", "display": "ليلى"},
+    "en": {"title": "Phone searched at the airport", "kept": "They kept my phone for two hours and asked for the PIN.",
+           "one": "They asked for my PIN.", "two": "They copied my contacts.", "display": "Layla"},
+    "ar": {"title": "تفتيش الهاتف في المطار", "kept": "احتفظوا بهاتفي ساعتين وطلبوا الرمز السري.",
+           "one": "طلبوا الرمز السري.", "two": "نسخوا جهات الاتصال.", "display": "ليلى"},
+    "id": {"title": "HP diperiksa di bandara", "kept": "HP saya ditahan dua jam dan mereka minta PIN.",
+           "one": "Mereka minta PIN saya.", "two": "Mereka menyalin kontak saya.", "display": "Sari"},
+    "fil": {"title": "Kinuha ang cellphone sa airport", "kept": "Dalawang oras nilang hawak ang cellphone ko at hiningi ang PIN.",
+            "one": "Hiningi nila ang PIN ko.", "two": "Kinopya nila ang contacts ko.", "display": "Maricel"},
+    "ne": {"title": "विमानस्थलमा फोन जाँचियो", "kept": "उनीहरूले मेरो फोन दुई घण्टा राखे र PIN मागे।",
+           "one": "उनीहरूले मेरो PIN मागे।", "two": "उनीहरूले मेरा सम्पर्कहरू कपी गरे।", "display": "सीता"},
+    "bn": {"title": "বিমানবন্দরে ফোন তল্লাশি", "kept": "ওরা দুই ঘণ্টা আমার ফোন রেখে দিয়েছিল আর PIN চেয়েছিল।",
+           "one": "ওরা আমার PIN চেয়েছিল।", "two": "ওরা আমার কন্টাক্ট কপি করেছে।", "display": "রিনা"},
+    "ur": {"title": "ہوائی اڈے پر فون کی تلاشی", "kept": "انہوں نے میرا فون دو گھنٹے رکھا اور PIN مانگا۔",
+           "one": "انہوں نے میرا PIN مانگا۔", "two": "انہوں نے میرے رابطے کاپی کر لیے۔", "display": "عائشہ"},
 }
+
+
+def text_in(table: dict, lang: str):  # type: ignore[no-untyped-def, type-arg]
+    """A language's sample text, or English's where the language has none yet."""
+    return table.get(lang, table["en"])
 
 
 def sign_in(page, username: str, secret: str) -> None:  # type: ignore[no-untyped-def]
@@ -131,7 +153,7 @@ def edit(page, text: str) -> None:  # type: ignore[no-untyped-def]
 
 def account_tour(browser, app, base_url: str, lang: str) -> None:  # type: ignore[no-untyped-def]
     """Invite, Create account, Sync, Devices, Prepare for crossing, Sign in, and a conflict."""
-    text = TEXT[lang]
+    text = text_in(TEXT, lang)
     username = f"delegate.{lang}"
     with app.app_context():
         fragment = invite_url(create_invite("delegate")).split("/#", 1)[1]
@@ -283,7 +305,7 @@ def log(person: Person, report: Logged) -> str:
 def set_the_scene(trio: Trio, lang: str) -> dict[str, str]:
     """Amal's reports shared with Maria (one with a photo, referred to Layla), Maria's answers
     and a note, everyone synced. Returns the rids of the report referred and the one to refer."""
-    text = PEOPLE_TEXT[lang]
+    text = text_in(PEOPLE_TEXT, lang)
     amal, maria, layla = trio.delegate, trio.maria, trio.layla
     title, where, what = text["referred"]
     photo = ("arrivals-hall.jpg", "image/jpeg", photo_with_location(amal.page))
@@ -323,7 +345,7 @@ def unlock_in_the_app(person: Person, lang: str) -> None:
 
 def delegate_tour(trio: Trio, lang: str) -> None:
     """Amal: Contacts, Verify (Layla, not verified yet), Share, Shared with, Check-in."""
-    text = PEOPLE_TEXT[lang]
+    text = text_in(PEOPLE_TEXT, lang)
     page = trio.delegate.page
     shot = shooter(page, lang)
     unlock_in_the_app(trio.delegate, lang)
@@ -378,7 +400,7 @@ def focal_point_tour(trio: Trio, rids: dict[str, str], lang: str) -> None:
     page.locator(f"[data-screen=inbox] li[data-rid='{rids['to-refer']}'] button").click()
     page.locator("[data-screen=report] [data-i18n='refer.open']").click()
     page.locator(f"[data-screen=refer] input[name=to][value='{trio.layla.uid}']").check()
-    page.locator("[data-screen=refer] input[name=case-title]").fill(PEOPLE_TEXT[lang]["shared"][0].title)
+    page.locator("[data-screen=refer] input[name=case-title]").fill(text_in(PEOPLE_TEXT, lang)["shared"][0].title)
     shot("29-refer")
 
 
@@ -447,12 +469,31 @@ def live_server(tmp: str, name: str) -> Iterator[tuple[object, str]]:
         server.stop()
 
 
+# A font the script needs, by fontconfig language (what Chromium on Linux draws with).
+SCRIPT_FONTS = {"ar": "ar", "ne": "ne", "bn": "bn", "ur": "ur"}
+
+
+def missing_fonts(langs: list[str]) -> list[str]:
+    """The languages this machine has no font for (their screenshots would show empty boxes)."""
+    if not shutil.which("fc-list"):
+        return []
+    return [lang for lang in langs if lang in SCRIPT_FONTS and not subprocess.run(
+        ["fc-list", f":lang={SCRIPT_FONTS[lang]}", "family"], capture_output=True, text=True).stdout.strip()]
+
+
 def main() -> None:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
     OUT.mkdir(parents=True, exist_ok=True)
+    langs = sys.argv[1:] or list(LANGUAGES)
+    unknown = [lang for lang in langs if lang not in LANGUAGES]
+    if unknown:
+        raise SystemExit(f"not a language of the app: {unknown} (pwa/js/i18n.js: {list(LANGUAGES)})")
+    if missing := missing_fonts(langs):
+        print(f"warning: no font on this machine for {missing}: their screenshots will show boxes "
+              "(Debian: apt-get install fonts-noto-core)", file=sys.stderr)
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        for lang in ("en", "ar"):
+        for lang in langs:
             # A server of its own for each language: the directory of contacts is shared by
             # everyone on a server, and each language's tour enrols its own people.
             with live_server(tmp, lang) as (app, url):

@@ -175,8 +175,8 @@ function startScreens() {
 }
 
 async function start() {
-  const language = pickLanguage(await getPreference("language"));
-  await useLanguage(language);
+  // The language actually in use: English if the chosen one's catalog cannot be read.
+  const language = await useLanguage(pickLanguage(await getPreference("language")));
   await loadAppearance();
   mountLanguagePicker($("language"), language);
   mountConnectionStatus($("connection"));

@@ -1,16 +1,19 @@
 // The human-readable files of an evidence bundle (docs/legal-contract.md §0.4): report.html —
-// print-ready, in the reader's language (right to left for Arabic), no script, a CSP that
+// print-ready, in the reader's language (its direction from i18n.js's LANGUAGES: right to left
+// for Arabic and Urdu), its dates and numbers in the reader's digits, no script, a CSP that
 // allows nothing but inline style — and README.txt (the reader's language, then English).
 //
 // Every string comes from the app's catalogs (pwa/i18n/<lang>.json, keys "bundle.*" plus the
 // type, status and role names the screens use). report.html is built as a DOM (textContent
 // only) and serialised: nothing a report, a name or a note contains can become markup.
-import { DEFAULT_LANGUAGE, LANGUAGES } from "../i18n.js";
+import { DEFAULT_LANGUAGE, LANGUAGES, formatDate, formatNumber } from "../i18n.js";
 import { AccountError } from "../sync/errors.js";
 
 const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'";
 const STYLE = `@page { size: A4; margin: 16mm; }
-body { font: 10.5pt/1.45 system-ui, "Noto Sans", "Noto Naskh Arabic", sans-serif; color: #000; }
+body { font: 10.5pt/1.45 system-ui, "Noto Sans", "Noto Naskh Arabic", "Noto Sans Devanagari", "Nirmala UI", "Mangal", "Noto Sans Bengali", "Vrinda", sans-serif; color: #000; }
+:lang(ne) body, :lang(bn) body { line-height: 1.7; }
+:lang(ur) body { font-family: "Noto Nastaliq Urdu", "Jameel Noori Nastaleeq", "Urdu Typesetting", "Noto Naskh Arabic", system-ui, sans-serif; line-height: 2.1; }
 h1 { font-size: 18pt; } h2 { font-size: 14pt; margin-top: 1.6em; } h3 { font-size: 12pt; }
 table { border-collapse: collapse; width: 100%; margin: 0.5em 0 1em; }
 th, td { border: 1px solid #888; padding: 3px 5px; text-align: start; vertical-align: top; }
@@ -26,6 +29,7 @@ async function fetchCatalog(lang) {
   } catch {
     throw new AccountError("offline", "the message catalog could not be read");
   }
+  if (response.status === 404 && lang !== DEFAULT_LANGUAGE) return null; // a language not shipped yet
   if (!response.ok) throw new AccountError("offline", "the message catalog could not be read");
   return response.json();
 }
@@ -38,7 +42,13 @@ async function fetchCatalog(lang) {
 export async function textsFor(lang) {
   if (!Object.hasOwn(LANGUAGES, lang)) throw new AccountError("invalid", "unknown language");
   const english = await fetchCatalog(DEFAULT_LANGUAGE);
-  const own = lang === DEFAULT_LANGUAGE ? english : await fetchCatalog(lang);
+  let own = lang === DEFAULT_LANGUAGE ? english : await fetchCatalog(lang);
+  if (own === null) {
+    // The app lists the language but has no catalog for it: the report is written in English
+    // (and says so in its lang and dir) rather than not at all, as the interface does.
+    console.warn(`language ${lang}: no catalog; the report is in English`);
+    [lang, own] = [DEFAULT_LANGUAGE, english];
+  }
   const make = (code, catalog) => ({
     lang: code, dir: LANGUAGES[code].dir,
     has: (key) => Object.hasOwn(catalog, key) || Object.hasOwn(english, key),
@@ -47,11 +57,10 @@ export async function textsFor(lang) {
   return { ...make(lang, own), english: make(DEFAULT_LANGUAGE, english) };
 }
 
-/** Date and time in UTC, in the reader's language (the same instant for every reader). */
+/** Date and time in UTC, in the reader's language and digits (the same instant for every reader). */
 function when(texts, ms) {
   if (ms === null || ms === undefined) return "";
-  const shown = new Intl.DateTimeFormat(texts.lang, { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" }).format(new Date(ms));
-  return `${shown} UTC`;
+  return `${formatDate(ms, { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" }, texts.lang)} UTC`;
 }
 
 /** A name from a catalog key family ("type.", "status.", "bundle.event."), or the code itself. */
@@ -122,11 +131,11 @@ export function reportHtml(texts, data) {
       ]),
       el("h4", { text: t("bundle.report.versions") }),
       table([t("bundle.report.version"), t("bundle.report.record"), t("bundle.report.written"), t("bundle.report.received")],
-        r.versions.map((v) => [td(v.ver), td(v.rid, { cls: "id" }), td(when(texts, v.ts)),
+        r.versions.map((v) => [td(formatNumber(v.ver, texts.lang)), td(v.rid, { cls: "id" }), td(when(texts, v.ts)),
           td(v.receivedByServer === null ? t("bundle.report.notReceived") : when(texts, v.receivedByServer))])),
       el("h4", { text: t("bundle.report.attachments") }),
       table([t("bundle.report.file"), t("bundle.report.size"), t("bundle.report.sha256")],
-        r.attachments.map((a) => [td(a.name, { auto: true }), td(a.size), td(a.sha256, { cls: "id" })])),
+        r.attachments.map((a) => [td(a.name, { auto: true }), td(formatNumber(a.size, texts.lang)), td(a.sha256, { cls: "id" })])),
       ...(r.workingCopies.length ? [
         el("h4", { text: t("bundle.report.workingCopies") }),
         table([t("bundle.report.file"), t("bundle.report.copyOf"), t("bundle.report.by"), t("bundle.report.written")],
@@ -137,12 +146,12 @@ export function reportHtml(texts, data) {
   }
   body.append(el("h2", { text: t("bundle.report.log") }));
   if (view.logVerdict.missing.length) {
-    body.append(el("p", { text: t("bundle.report.missing", { n: view.logVerdict.missing.length }), cls: "fail" }));
+    body.append(el("p", { text: t("bundle.report.missing", { n: formatNumber(view.logVerdict.missing.length, texts.lang) }), cls: "fail" }));
   }
   body.append(table(
     ["#", t("bundle.report.event"), t("bundle.report.by"), t("bundle.report.to"), t("bundle.report.received"),
       t("bundle.report.written"), t("bundle.report.check"), t("bundle.report.entry")],
-    view.log.map((e, n) => [td(n + 1), td(named(texts, "bundle.event.", e.event)), td(e.by.name, { auto: true }),
+    view.log.map((e, n) => [td(formatNumber(n + 1, texts.lang)), td(named(texts, "bundle.event.", e.event)), td(e.by.name, { auto: true }),
       td(e.to.map((p) => p.name).join(", "), { auto: true }),
       td(e.at === null ? t("bundle.report.notReceived") : when(texts, e.at)), td(when(texts, e.ts)),
       td(named(texts, "bundle.state.", e.state), { cls: e.state === "fail" ? "fail" : null }), td(e.entry, { cls: "id" })]),

@@ -1,7 +1,6 @@
 // Words for the account and sync screens: which message an AccountError code gets, counts with
 // the plural forms of the interface language, sizes, and the dates the server gives per day.
 // Errors are always shown from their code, never from their message.
-import { t } from "../i18n.js";
 
 // Every code of docs/account-contract.md, plus the vault's "locked", has its own sentence.
 const ERROR_KEYS = {
@@ -44,35 +43,9 @@ export function accountErrorKey(error) {
 /** Codes that mean "stop and read this": shown with the serious style. */
 export const SERIOUS = new Set(["unverified", "server-changed", "device-revoked"]);
 
-// Catalog keys with plural forms end in .zero/.one/.two/.few/.many/.other (every form exists in
-// every catalog, so Arabic's six forms and English's two share one set of keys).
-export function plural(key, n) {
-  const lang = document.documentElement.lang || "en";
-  const form = new Intl.PluralRules(lang).select(n);
-  return t(`${key}.${form}`, { n: formatNumber(n) });
-}
-
-export function formatNumber(n) {
-  return new Intl.NumberFormat(document.documentElement.lang || "en").format(n);
-}
-
-/** "4.1 MB": decimal units, as phones show storage. */
-export function formatSize(bytes) {
-  const lang = document.documentElement.lang || "en";
-  const value = Math.max(0, Number(bytes) || 0);
-  const [unit, divisor] = value >= 1e9 ? ["gigabyte", 1e9] : value >= 1e6 ? ["megabyte", 1e6] : ["kilobyte", 1e3];
-  return new Intl.NumberFormat(lang, {
-    style: "unit", unit, unitDisplay: "short", maximumFractionDigits: 1,
-  }).format(value / divisor);
-}
-
-/** A day the server reports as "YYYY-MM-DD" (kept coarse on purpose), in the interface language. */
-export function formatDay(text) {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(text || ""));
-  if (!match) return "";
-  const date = new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
-  return new Intl.DateTimeFormat(document.documentElement.lang || "en", { dateStyle: "medium" }).format(date);
-}
+// Counts, numbers, sizes and days are formatted in i18n.js (Intl, the current language's locale);
+// the screens of issue 5 import them from here.
+export { formatNumber, plural, formatBytes as formatSize, formatDay } from "../i18n.js";
 
 /** The number of conflicts a sync reports, whether the service gives a count or a list. */
 export function conflictCount(conflicts) {

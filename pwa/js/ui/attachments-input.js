@@ -1,7 +1,7 @@
 // Picking evidence for an incident: any file ("Attach file"), a photo or a video straight from
 // the camera (`capture` inputs, so nothing passes through the gallery), and audio recorded in
 // the app with MediaRecorder (kept in memory until the incident is saved, then encrypted).
-import { t } from "../i18n.js";
+import { formatBytes, t } from "../i18n.js";
 import { el, liveRegion, say, uid } from "./dom.js";
 
 function fileInput(labelKey, attrs) {
@@ -19,7 +19,7 @@ export function attachmentsInput() {
 
   function render() {
     list.replaceChildren(...files.map((file, index) => el("li", {}, [
-      el("span", { className: "picked-name", text: `${file.name} (${Math.ceil(file.size / 1024)} kB)` }),
+      el("span", { className: "picked-name", text: `${file.name} (${formatBytes(file.size)})` }),
       el("button", {
         type: "button", className: "button small", i18n: "attach.remove",
         onclick: () => { files.splice(index, 1); render(); },

@@ -4,8 +4,7 @@
 import * as sharing from "../sharing/index.js";
 import { t } from "../i18n.js";
 import { OFFLINE, knownOffline, plural } from "./account-text.js";
-import { button, el, field, liveRegion, onLanguageChange, ownLine, ownList, say, setText, uid } from "./dom.js";
-import { formatDate } from "./incident-types.js";
+import { button, el, field, liveRegion, moment, onLanguageChange, ownLine, ownList, say, setText, uid } from "./dom.js";
 import { contactName, contactStateKey, roleKey, sharingErrorKey } from "./sharing-text.js";
 
 const HOURS = [1, 2, 3, 6, 12, 24, 48, 72];
@@ -60,7 +59,7 @@ export function checkinScreen(ctx) {
     line.id = descId;
     const released = timer.state === "released";
     const when = released && Number.isFinite(timer.released) ? timer.released : timer.deadline;
-    setText(line, released ? "checkin.released" : "checkin.held", { date: formatDate(when), names: whoNames });
+    setText(line, released ? "checkin.released" : "checkin.held", { date: moment(when), names: whoNames });
     const children = [line];
     if (!released) {
       const check = el("button", {
@@ -105,7 +104,7 @@ export function checkinScreen(ctx) {
       await sharing.setCheckin({ deadline, text: text.value.trim(), to });
       timers = await sharing.checkins();
       renderTimers();
-      setText(status, "checkin.set", { date: formatDate(deadline) });
+      setText(status, "checkin.set", { date: moment(deadline) });
     } catch (e) {
       say(status, null);
       showError(e);

@@ -1,7 +1,7 @@
 // Tiny DOM helpers for the screens. Text is only ever set with textContent (user content can be
 // hostile: another person's report may contain markup); nothing is parsed as HTML.
 // An attribute named i18n (a catalog key) sets data-i18n so translate() re-labels the element on a language switch.
-import { t } from "../i18n.js";
+import { formatDate, formatNumber, t } from "../i18n.js";
 
 export function el(tag, attrs = {}, children = []) {
   const node = document.createElement(tag);
@@ -114,13 +114,33 @@ export function ltr(text, { code = false } = {}) {
   return { run: String(text ?? ""), dir: "ltr", code };
 }
 
+/** A count or an amount as a placeholder value of setText(): formatted when the sentence is
+ *  drawn, so its digits follow a language switch (Bengali ৫, Nepali ५) like the words around it. */
+export function num(n) {
+  return { num: Number(n) };
+}
+
+/** A moment (milliseconds or an ISO string) as a placeholder value of setText(), formatted
+ *  in the interface language each time the sentence is drawn. */
+export function moment(value) {
+  return { moment: value ?? null };
+}
+
+/** num() and moment() values as text in the current language; anything else unchanged. */
+function resolve(value) {
+  if (value && typeof value === "object" && "num" in value) return formatNumber(value.num);
+  if (value && typeof value === "object" && "moment" in value) return formatDate(value.moment);
+  return value;
+}
+
 /** A placeholder value as a node: a string as text, a run as its <bdi> or <code>. */
 function piece(value) {
   if (!value || typeof value !== "object") return String(value ?? "");
   return el(value.code ? "code" : "bdi", { dir: value.dir, text: String(value.run ?? "") });
 }
 
-function fill(node, key, vars = {}) {
+function fill(node, key, given = {}) {
+  const vars = Object.fromEntries(Object.entries(given).map(([name, value]) => [name, resolve(value)]));
   if (!Object.values(vars).some((value) => value && typeof value === "object")) {
     node.textContent = t(key, vars);
     return;

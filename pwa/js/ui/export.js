@@ -6,6 +6,7 @@
 // <a download> from a blob: URL that is revoked when the screen closes. The export itself is a
 // custody event: the others on the case see who exported what, after the next "Sync now".
 import * as legal from "../legal/index.js";
+import { currentLanguage } from "../i18n.js";
 import { button, el, field, liveRegion, ltr, progressBar, progressFraction, say, setText, uid } from "./dom.js";
 import { formatNumber } from "./account-text.js";
 import { passphraseStrength } from "./create-vault.js";
@@ -83,7 +84,7 @@ export function exportScreen(ctx, { caseId, title = "" }) {
     say(status, "export.working");
     try {
       const built = await legal.exportBundle(caseId, {
-        lang: document.documentElement.lang || "en",
+        lang: currentLanguage(), // the report and README in the language the person reads the app in
         passphrase: encrypted ? pass.value : null,
         onProgress: showProgress,
       });

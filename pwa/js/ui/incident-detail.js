@@ -4,7 +4,7 @@ import * as account from "../sync/index.js";
 import * as vault from "../vault/index.js";
 import { t } from "../i18n.js";
 import { button, el, liveRegion, onLanguageChange, say } from "./dom.js";
-import { formatNumber } from "./account-text.js";
+import { formatNumber, formatSize } from "./account-text.js";
 import { formatDate, typeKey } from "./incident-types.js";
 import { sharedWithSection } from "./shared-with.js";
 
@@ -102,7 +102,10 @@ export function incidentDetailScreen(ctx, { rid, notice = null }) {
     }, "button small");
     return el("li", {}, [
       el("span", { className: "picked-name", text: att.name || "" }),
-      el("span", { className: "incident-meta", text: `${att.mime || ""} · ${Math.ceil((att.size || 0) / 1024)} kB` }),
+      // The type is a code (Latin, left to right); the size is in the reader's digits and units.
+      el("span", { className: "incident-meta" }, [
+        att.mime ? el("bdi", { dir: "ltr", text: att.mime }) : null, att.mime ? " · " : null, formatSize(att.size),
+      ]),
       el("span", { className: "hash", dir: "ltr", text: att.sha256 ? `SHA-256 ${att.sha256}` : "" }),
       show,
       preview,
@@ -111,7 +114,7 @@ export function incidentDetailScreen(ctx, { rid, notice = null }) {
 
   function version(incident) {
     const details = el("details", { className: "version" }, [
-      el("summary", { text: t("detail.version", { n: incident.version, date: formatDate(incident.savedAt) }) }),
+      el("summary", { text: t("detail.version", { n: formatNumber(incident.version), date: formatDate(incident.savedAt) }) }),
       el("p", { className: "version-title", text: (incident.content || {}).title || "" }),
       facts(incident),
     ]);
@@ -186,7 +189,7 @@ export function incidentDetailScreen(ctx, { rid, notice = null }) {
         conflictView(current, conflicts),
         el("div", { className: "actions" }, [button("detail.back", () => ctx.go("list"))]),
       ] : [
-        el("p", { className: "incident-meta", text: t("detail.version", { n: current.version, date: formatDate(current.savedAt) }) }),
+        el("p", { className: "incident-meta", text: t("detail.version", { n: formatNumber(current.version), date: formatDate(current.savedAt) }) }),
         facts(current),
         el("div", { className: "actions" }, [
           button("detail.edit", () => ctx.go("form", { edit: current }), "button primary"),

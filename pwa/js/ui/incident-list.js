@@ -1,7 +1,7 @@
 // "My incidents": the latest version of each record, decrypted in memory, with a search box and
 // a type filter that work on that in-memory copy (nothing readable is ever indexed on disk).
 import * as vault from "../vault/index.js";
-import { t } from "../i18n.js";
+import { formatNumber, t } from "../i18n.js";
 import { el, field, liveRegion, onLanguageChange, say } from "./dom.js";
 import { INCIDENT_TYPES, formatDate, typeKey } from "./incident-types.js";
 
@@ -56,7 +56,7 @@ export function incidentListScreen(ctx, { notice = null } = {}) {
     }));
     if (!incidents.length) say(status, "list.empty");
     else if (!shown.length) say(status, "list.nomatch");
-    else say(status, "list.count", { shown: shown.length, total: incidents.length });
+    else say(status, "list.count", { shown: formatNumber(shown.length), total: formatNumber(incidents.length) });
   }
   search.addEventListener("input", render);
   filter.addEventListener("change", render);
@@ -68,7 +68,7 @@ export function incidentListScreen(ctx, { notice = null } = {}) {
   // What the last unlock found: records that would not open, or a gap in this device's chain.
   if (typeof vault.integrity === "function") {
     vault.integrity().then(({ damaged, chain }) => {
-      if (damaged > 0) say(warning, "list.integrity.damaged", { n: damaged });
+      if (damaged > 0) say(warning, "list.integrity.damaged", { n: formatNumber(damaged) });
       else if (chain === "broken") say(warning, "list.integrity.chain");
     }).catch(() => {});
   }

@@ -16,11 +16,5 @@ export function typeKey(value) {
   return found ? found.i18n : "type.other";
 }
 
-/** A date for people, in the interface language; "" for anything unparseable. */
-export function formatDate(value) {
-  const date = typeof value === "number" ? new Date(value) : new Date(String(value || ""));
-  if (Number.isNaN(date.getTime())) return "";
-  return new Intl.DateTimeFormat(document.documentElement.lang || "en", {
-    dateStyle: "medium", timeStyle: "short",
-  }).format(date);
-}
+// A moment for people, in the interface language ("" for anything unparseable): i18n.js.
+export { formatDate } from "../i18n.js";

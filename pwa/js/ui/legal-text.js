@@ -4,7 +4,7 @@
 // (dates, counts) without re-building a screen that has files open. Everything a case carries —
 // titles, names, notes, file names, custody details — was written by someone else: it is only
 // ever turned into text here (String(), textContent), and an unknown code gets a neutral word.
-import { t } from "../i18n.js";
+import { formatList, t } from "../i18n.js";
 import { formatNumber, plural } from "./account-text.js";
 import { el, ltr, onLanguageChange, setText } from "./dom.js";
 import { formatDate } from "./incident-types.js";
@@ -29,11 +29,7 @@ export function isolate(text) {
  *  language lists them ("A, B and C"; in Arabic "A وB وC"). */
 export function names(people) {
   const each = [].concat(people || []).map((p) => isolate(personName(p)));
-  try {
-    return new Intl.ListFormat(document.documentElement.lang || "en", { type: "conjunction" }).format(each);
-  } catch {
-    return each.join(", ");
-  }
+  return formatList(each);
 }
 
 /** The sentence for an error of the legal service (docs/legal-contract.md §7.1 codes). */

@@ -1,9 +1,10 @@
 // What "Quick exit" leaves on the screen: a plain page that says nothing about Safe Passage.
 // The vault is already locked; "Continue" leads back to Unlock.
+import { formatDate } from "../i18n.js";
 import { el } from "./dom.js";
 
 export function neutralScreen(ctx) {
-  const today = new Intl.DateTimeFormat(document.documentElement.lang || "en", { dateStyle: "full" }).format(new Date());
+  const today = formatDate(new Date(), { dateStyle: "full" });
   const node = el("section", { className: "card neutral", "aria-labelledby": "neutral-title" }, [
     el("h2", { id: "neutral-title", i18n: "neutral.title" }),
     el("p", { text: today }),

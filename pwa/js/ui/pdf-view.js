@@ -5,8 +5,7 @@
 // isEvalSupported option any more: it no longer compiles fonts or PostScript functions with eval
 // or new Function, so the CSP needs no 'unsafe-eval'. Its ~1.7 MB are loaded only when a PDF is
 // first shown (from the shell's precache when offline).
-import { formatNumber } from "./account-text.js";
-import { button, el, say, setText, uid } from "./dom.js";
+import { button, el, num, say, setText, uid } from "./dom.js";
 
 const WORKER = new URL("../../vendor/pdfjs/pdf.worker.js", import.meta.url).href;
 // JPEG 2000, JBIG2 and ICC colour decoders, fetched only if a file needs them.
@@ -72,7 +71,7 @@ export function pdfView(blob, { nameId, onFail = () => {} }) {
     } finally {
       if (rendering === task) rendering = null;
     }
-    setText(where, "case.pdf.page", { page: formatNumber(page), pages: formatNumber(doc.numPages) });
+    setText(where, "case.pdf.page", { page: num(page), pages: num(doc.numPages) });
     prev.disabled = page <= 1;
     next.disabled = page >= doc.numPages;
   }

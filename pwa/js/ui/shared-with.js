@@ -6,7 +6,7 @@
 // on the case is told.
 import * as sharing from "../sharing/index.js";
 import { t } from "../i18n.js";
-import { button, el, liveRegion, own, ownLine, say, setText, uid } from "./dom.js";
+import { button, el, liveRegion, moment, own, ownLine, say, setText, uid } from "./dom.js";
 import { formatDate } from "./incident-types.js";
 import { personName, sharingErrorKey, statusKey } from "./sharing-text.js";
 
@@ -44,7 +44,7 @@ export function sharedWithSection(rid) {
     const name = own(shown); // inside the sentences below, a run of its own
     const lines = answers(share.statuses).map((a) => {
       const line = el("p", { className: "answer" });
-      setText(line, "shared.answer", { name: own(a.who), date: formatDate(a.first), status: t(statusKey(a.status)) });
+      setText(line, "shared.answer", { name: own(a.who), date: moment(a.first), status: t(statusKey(a.status)) });
       return line;
     });
     const state = el("span", { className: `tag share-${share.state}`, i18n: SHARE_STATES[share.state] || "shared.state.shared" });
@@ -53,7 +53,7 @@ export function sharedWithSection(rid) {
     // Someone a focal point referred it to: who referred it, and when, in one sentence.
     const via = share.via ? own(personName(share.via.name)) : null;
     const when = via
-      ? setText(el("p", { className: "incident-meta" }), "withdraw.referred", { by: via, name, date: formatDate(share.at) })
+      ? setText(el("p", { className: "incident-meta" }), "withdraw.referred", { by: via, name, date: moment(share.at) })
       : share.at ? el("p", { className: "incident-meta", text: formatDate(share.at) }) : null;
     const children = [
       el("div", { className: "contact-head" }, [ownLine("contact-name", shown, { id: nameId }), state]),

@@ -3,7 +3,7 @@
 // element by element (role="img", labelled), with a table of the same numbers for screen
 // readers; "Export CSV" saves the service's CSV (cells that could be formulas are quoted).
 import * as sharing from "../sharing/index.js";
-import { t } from "../i18n.js";
+import { formatMonth, t } from "../i18n.js";
 import { formatNumber, plural } from "./account-text.js";
 import { button, el, liveRegion, onLanguageChange, say, uid } from "./dom.js";
 import { typeKey } from "./incident-types.js";
@@ -56,13 +56,6 @@ function table(rows, captionKey, headKey) {
   ])]);
 }
 
-function monthLabel(key) {
-  const match = /^(\d{4})-(\d{2})$/.exec(key);
-  if (!match) return key;
-  return new Intl.DateTimeFormat(document.documentElement.lang || "en", { year: "numeric", month: "long" })
-    .format(new Date(Number(match[1]), Number(match[2]) - 1, 1));
-}
-
 /** [[label, count]] of one dimension; months in time order, the others largest first. */
 function rowsOf(counts, labelOf, byKey = false) {
   const entries = Object.entries(counts && typeof counts === "object" ? counts : {})
@@ -73,7 +66,7 @@ function rowsOf(counts, labelOf, byKey = false) {
 
 const DIMENSIONS = [
   { key: "byType", title: "stats.bytype", chart: "stats.bytype.chart", head: "stats.type", label: (k) => t(typeKey(k)) },
-  { key: "byMonth", title: "stats.bymonth", chart: "stats.bymonth.chart", head: "stats.month", label: monthLabel, byKey: true },
+  { key: "byMonth", title: "stats.bymonth", chart: "stats.bymonth.chart", head: "stats.month", label: (key) => formatMonth(key), byKey: true },
   { key: "byPlace", title: "stats.byplace", chart: "stats.byplace.chart", head: "stats.place", label: (k) => k || t("stats.place.none") },
 ];
 

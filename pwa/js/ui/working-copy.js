@@ -8,7 +8,7 @@
 import * as legal from "../legal/index.js";
 import { t } from "../i18n.js";
 import { formatNumber } from "./account-text.js";
-import { button, el, field, liveRegion, say, setText, uid } from "./dom.js";
+import { button, el, field, liveRegion, num, say, setText, uid } from "./dom.js";
 import { isolate, legalErrorKey } from "./legal-text.js";
 import { shownFileName } from "./sharing-text.js";
 
@@ -66,7 +66,7 @@ export function workingCopyScreen(ctx, { caseId, rid, aid, name = "" }) {
       g.strokeRect(x, y, w, h);
       g.restore();
     }
-    setText(canvasName, "working.canvas", { name: isolate(shown), n: formatNumber(areas.length) });
+    setText(canvasName, "working.canvas", { name: isolate(shown), n: num(areas.length) });
   }
 
   function areaText(a, i) {
@@ -84,14 +84,14 @@ export function workingCopyScreen(ctx, { caseId, rid, aid, name = "" }) {
           areas.splice(i, 1);
           renderAreas();
           draw();
-          setText(status, "working.removed", { n: formatNumber(i + 1) });
+          setText(status, "working.removed", { n: num(i + 1) });
           // Focus stays in the list (the next Remove), or goes back to the fields.
           const next = areasList.querySelectorAll("button")[Math.min(i, areas.length - 1)];
           (next || fields.x).focus();
         },
       });
       return el("li", { className: "area" }, [setText(el("span", { id: textId }), "working.area", {
-        i: formatNumber(i + 1), x: formatNumber(a.x), y: formatNumber(a.y), w: formatNumber(a.w), h: formatNumber(a.h),
+        i: num(i + 1), x: num(a.x), y: num(a.y), w: num(a.w), h: num(a.h),
       }), remove]);
     }));
     areasList.hidden = !areas.length;
@@ -122,7 +122,7 @@ export function workingCopyScreen(ctx, { caseId, rid, aid, name = "" }) {
     const values = Object.fromEntries(Object.entries(fields).map(([k, input]) => [k, Number(input.value)]));
     const whole = Object.values(values).every((v) => Number.isInteger(v)) && values.x >= 0 && values.y >= 0 && values.w >= 1 && values.h >= 1;
     if (!whole || values.x + values.w > bitmap.width || values.y + values.h > bitmap.height) {
-      setText(error, "working.error.outside", { w: formatNumber(bitmap.width), h: formatNumber(bitmap.height) });
+      setText(error, "working.error.outside", { w: num(bitmap.width), h: num(bitmap.height) });
       fields.x.focus();
       return;
     }
@@ -186,7 +186,7 @@ export function workingCopyScreen(ctx, { caseId, rid, aid, name = "" }) {
     scale = largest > MAX_SIDE ? largest / MAX_SIDE : 1;
     canvas.width = Math.round(bitmap.width / scale);
     canvas.height = Math.round(bitmap.height / scale);
-    setText(size, "working.size", { w: formatNumber(bitmap.width), h: formatNumber(bitmap.height) });
+    setText(size, "working.size", { w: num(bitmap.width), h: num(bitmap.height) });
     for (const input of [fields.x, fields.w]) input.max = String(bitmap.width);
     for (const input of [fields.y, fields.h]) input.max = String(bitmap.height);
     draw();
