@@ -42,7 +42,8 @@ test: system-deps setup ## Run every test: SQLite, then PostgreSQL (throwaway cl
 fuzz: setup ## The input-hardening fuzz (tests/hardening), 40x the examples of make test, fresh draws (~15 min)
 	@HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q --durations=10 tests/hardening
 
-screens: setup ## Screenshots of every screen at 360x740, English and Arabic, into docs/screens/
+screens: setup ## Screenshots of every screen at 360x740 in every language, into docs/screens/
+	@tools/system-deps.sh fonts
 	@$(PY) tools/screenshots.py
 
 security-figures: system-deps setup ## Run the security checks and write docs/SECURITY-FIGURES.md (about 10 min)

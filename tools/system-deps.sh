@@ -11,6 +11,13 @@ need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 python3 -c 'import ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
+# `tools/system-deps.sh fonts` (make screens): fonts for every script of the catalogs, so the
+# screenshots show Devanagari, Bengali and Urdu text instead of empty boxes.
+if [ "${1:-}" = "fonts" ]; then
+  for lang in ne bn ur ar; do
+    [ -n "$(fc-list ":lang=$lang" 2>/dev/null)" ] || { need+=(fonts-noto-core); break; }
+  done
+fi
 
 [ ${#need[@]} -eq 0 ] && exit 0
 
