@@ -155,6 +155,16 @@ def test_every_language_reaches_every_main_screen(page) -> None:  # type: ignore
             page.locator(".incident").first.click()
         expect(page.locator(f"[data-screen={screen}]")).to_be_visible()
         read_in_every_language(page, screen, codes)
+        if screen == "settings":
+            # The idle-lock choices count minutes with each language's plural rules (Arabic
+            # says one and two minutes in words), drawn again on every switch.
+            switch_to(page, "ar")
+            idle = page.locator("select[name=idle] option")
+            arabic = catalog("ar")
+            assert idle.all_inner_texts()[:3] == [arabic["count.minutes.one"], arabic["count.minutes.two"],
+                                                  arabic["count.minutes.few"].replace("{n}", "5")]
+            switch_to(page, "en")
+            assert idle.all_inner_texts()[:2] == ["1 minute", "2 minutes"]
 
     # Then dates, counts and sizes are in the language's digits, the hash stays Latin
     detail = page.locator("[data-screen=detail]")

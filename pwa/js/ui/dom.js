@@ -1,7 +1,7 @@
 // Tiny DOM helpers for the screens. Text is only ever set with textContent (user content can be
 // hostile: another person's report may contain markup); nothing is parsed as HTML.
 // An attribute named i18n (a catalog key) sets data-i18n so translate() re-labels the element on a language switch.
-import { formatDate, formatNumber, t } from "../i18n.js";
+import { formatDate, formatNumber, plural, t } from "../i18n.js";
 
 export function el(tag, attrs = {}, children = []) {
   const node = document.createElement(tag);
@@ -126,9 +126,16 @@ export function moment(value) {
   return { moment: value ?? null };
 }
 
-/** num() and moment() values as text in the current language; anything else unchanged. */
+/** A count as a placeholder value of setText(): `base`'s plural form for `n` (count.* keys),
+ *  chosen with Intl.PluralRules in the interface language each time the sentence is drawn. */
+export function counted(base, n) {
+  return { counted: base, n: Number(n) };
+}
+
+/** num(), counted() and moment() values as text in the current language; anything else unchanged. */
 function resolve(value) {
   if (value && typeof value === "object" && "num" in value) return formatNumber(value.num);
+  if (value && typeof value === "object" && "counted" in value) return plural(value.counted, value.n);
   if (value && typeof value === "object" && "moment" in value) return formatDate(value.moment);
   return value;
 }

@@ -5,7 +5,7 @@ import * as vault from "../vault/index.js";
 import { t } from "../i18n.js";
 import { APPEARANCES, chooseAppearance, currentAppearance } from "./appearance.js";
 import { duressSection } from "./duress.js";
-import { button, el, errorCode, field, liveRegion, num, progressBar, say, setText, uid } from "./dom.js";
+import { button, counted, el, errorCode, field, liveRegion, num, progressBar, say, setText, uid } from "./dom.js";
 
 const IDLE_CHOICES = [1, 2, 5, 10, 15, 30];
 const WIPE_CHOICES = [0, 3, 5, 10, 20];
@@ -21,7 +21,7 @@ function numberSelect(name, values, labelFor) {
 }
 
 export function settingsScreen(ctx) {
-  const idle = numberSelect("idle", IDLE_CHOICES, (v) => ["settings.idle.minutes", { n: num(v) }]);
+  const idle = numberSelect("idle", IDLE_CHOICES, (v) => ["settings.idle.minutes", { n: counted("count.minutes", v) }]);
   const wipeAfter = numberSelect("wipeAfter", WIPE_CHOICES, (v) => (v ? ["settings.wipe.after.n", { n: num(v) }] : ["settings.wipe.after.never"]));
   const hidden = el("input", { type: "checkbox", name: "lockWhenHidden", id: uid("hidden") });
   const saved = liveRegion("status");
