@@ -10,10 +10,12 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from server import create_app
@@ -133,6 +135,33 @@ def test_phone_refuses_updates_that_are_not_the_signed_release(
     phone.assert_clean()
 
 
+RETIRED = """async () => ({
+    workers: (await navigator.serviceWorker.getRegistrations()).length,
+    caches: await caches.keys(),
+    databases: (await indexedDB.databases()).map((d) => d.name),
+    scripts: document.scripts.length,
+})"""
+
+
+def retired_state(page, seconds: float = 15.0) -> dict:  # type: ignore[no-untyped-def]
+    """What the phone holds once retirement has finished. It is asynchronous: the app page that
+    loaded from the cache may register the worker again while the first retiring worker is
+    leaving, and a second retiring worker then comes, cleans up and reloads the page once more.
+    Returns the first state with no worker and no cache, or the last one seen."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            page.wait_for_load_state()
+            state = page.evaluate(RETIRED)
+        except PlaywrightError:  # the retiring worker reloaded the page under the evaluation
+            state = None
+        if state and state["workers"] == 0 and not state["caches"]:
+            return state
+        if time.monotonic() > deadline:
+            return state or page.evaluate(RETIRED)
+        page.wait_for_timeout(250)
+
+
 def test_kill_switch_removes_the_app_but_keeps_the_vault(
         phone, own_server, release_dir) -> None:  # type: ignore[no-untyped-def]
     page = phone.page
@@ -152,12 +181,7 @@ def test_kill_switch_removes_the_app_but_keeps_the_vault(
 
     # Then the retiring worker removes itself and every cache, and the paused page shows
     expect(page.get_by_role("heading", name="Safe Passage is paused")).to_be_visible()
-    state = page.evaluate("""async () => ({
-        workers: (await navigator.serviceWorker.getRegistrations()).length,
-        caches: await caches.keys(),
-        databases: (await indexedDB.databases()).map((d) => d.name),
-        scripts: document.scripts.length,
-    })""")
+    state = retired_state(page)
     assert state["workers"] == 0 and state["caches"] == [] and state["scripts"] == 0
     # but the vault database is still on the phone (no Clear-Site-Data "storage")
     assert "safe-passage" in state["databases"]
