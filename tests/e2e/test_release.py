@@ -173,6 +173,9 @@ def test_kill_switch_removes_the_app_but_keeps_the_vault(
     app.wait_until_installed_for_offline_use()
     app.choose_language("العربية")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    page.reload()  # the choice is stored (written just after the switch of language) …
+    app.wait_until_ready()
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")  # … and read back
 
     # When the operator turns the kill switch on and the delegate opens the app again
     killswitch.turn_on(switch)
