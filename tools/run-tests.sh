@@ -7,30 +7,29 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 status=0
 
-# Browser stories whose server paths are PostgreSQL-specific enough to run twice. The stored-XSS
-# test (tests/e2e/test_sharing_xss.py) runs once: its server calls are test_sharing's and
-# tests/sharing_js's, which run here; what it proves is rendering, which no database changes.
-PG_E2E=(tests/e2e/test_accounts_sync.py tests/e2e/test_leaks.py tests/e2e/test_accessibility.py
-        tests/e2e/test_sharing.py tests/e2e/test_alerts.py tests/e2e/test_malicious_server.py)
+# On PostgreSQL: everything that tests the server and its database — every route, the schema
+# and migrations, concurrency and deadlocks, SIGKILL faults, stateful sync (tests/server,
+# tests/migrations, tests/sync) — and the browser stories that take each kind of data through a
+# real server end to end: accounts and sync, sharing and the inbox, alerts, a referral with its
+# custody log. The rest of the browser suites test the client (its checks, storage, screens,
+# languages, a lying server's answers) and reach the server through those same routes: they run
+# once, on SQLite.
+PG_E2E=(tests/e2e/test_accounts_sync.py tests/e2e/test_sharing.py tests/e2e/test_alerts.py
+        tests/legal_js/test_referral.py)
 
 # The shell's release manifest, built once here rather than by both passes at once.
 "$PY" tools/build_release.py >/dev/null
 export SP_RELEASE_BUILT=1
 
-PG_TESTS=(tests/server tests/migrations tests/sync tests/sync_client_js tests/sharing_js tests/legal_js
-          "${PG_E2E[@]}")
+PG_TESTS=(tests/server tests/migrations tests/sync "${PG_E2E[@]}")
 pg_log=$(mktemp) pg_rc=$(mktemp)
 trap 'rm -f "$pg_log" "$pg_rc"' EXIT
 
-# The two passes run side by side: a pytest run keeps about one of the two cores busy (browser
-# tests wait on pages, the server and the database as much as they compute), so together they
-# finish in little more than the longer one. SP_TEST_SERIAL=1 runs them one after the other.
+# The two passes run side by side (one pytest run alone keeps about one of the two cores busy:
+# browser tests wait on pages, the server and the database). SP_TEST_SERIAL=1 runs them one
+# after the other.
 pg_pid=""
 if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-  # Every test that makes the server touch its database. The browser tests of the offline vault,
-  # the shell, languages, appearance and updates never reach a table, so they run once (SQLite);
-  # so do the offline verifier's (tests/verify) and the legal screens' (tests/e2e/test_legal.py,
-  # whose server calls are the ones tests/legal_js makes here).
   run_pg() {
     tools/pg-throwaway.sh "$PY" -m pytest -q -p no:cacheprovider --durations=10 "${PG_TESTS[@]}" "$@" \
       >"$pg_log" 2>&1
