@@ -129,14 +129,17 @@ export async function startSession(s) {
  * Deletes IndexedDB, Cache Storage and the service worker registrations; state() -> "none".
  * The vault goes first. A worker still installing (it verifies and caches the whole app shell,
  * a few seconds on a slow phone) would write its caches after they were deleted, so the
- * registrations are removed, in-flight workers are let finish (at most 10 s), and the caches
- * are deleted again.
+ * registrations are removed once an in-flight first install is active, in-flight workers are let
+ * finish (at most 10 s), and the caches are deleted again.
  */
 export async function wipe() {
   dropSession("wipe");
   await deleteDatabase();
   await deleteCaches();
   if (navigator.serviceWorker) {
+    // A first install still fetching its scripts has no worker to wait for yet: let it reach
+    // "active" first (at most 5 s; offline it fails and never does).
+    await Promise.race([navigator.serviceWorker.ready, new Promise((done) => { setTimeout(done, 5_000); })]);
     const registrations = await navigator.serviceWorker.getRegistrations();
     for (const reg of registrations) await reg.unregister();
     await Promise.all(registrations.flatMap((reg) => [reg.installing, reg.waiting, reg.active]
