@@ -1,6 +1,10 @@
 // One screen at a time. A screen is a function (ctx, params) -> {node, dispose?}; showing one
 // disposes the previous (revoking its blob URLs, stopping recorders) and moves focus to the new
-// screen's heading so screen reader users hear where they are.
+// screen's heading so screen reader users hear where they are. Right after the heading comes the
+// screen's Help (ui/help.js), added here so that every screen gets it the same way; the next Tab
+// from the heading reaches it.
+import { screenHelp } from "./help.js";
+
 export function createRouter(container, { beforeShow = () => {} } = {}) {
   let current = null;
   let first = true;
@@ -16,6 +20,8 @@ export function createRouter(container, { beforeShow = () => {} } = {}) {
     container.replaceChildren(result.node);
     const heading = result.node.querySelector("h2");
     if (heading) {
+      const help = screenHelp(name);
+      if (help) heading.after(help);
       heading.tabIndex = -1;
       if (!first) heading.focus();
     }
