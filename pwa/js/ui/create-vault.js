@@ -52,6 +52,7 @@ export function createVaultScreen(ctx, { notice = null } = {}) {
   const meterText = el("p", { className: "strength", "aria-live": "polite", i18n: LEVEL_KEYS[0] });
   const error = liveRegion("alert");
   const status = liveRegion("status");
+  vault.prepareToDerive();
   const progress = progressBar("create.progress");
   progress.bar.hidden = true;
   const submit = el("button", { type: "submit", className: "button primary", i18n: "create.submit" });

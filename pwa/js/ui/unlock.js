@@ -11,6 +11,7 @@ export function unlockScreen(ctx, { notice = null } = {}) {
   const progress = progressBar("unlock.progress");
   progress.bar.hidden = true;
   const submit = el("button", { type: "submit", className: "button primary", i18n: "unlock.submit" });
+  vault.prepareToDerive();
 
   async function showCounter() {
     try {

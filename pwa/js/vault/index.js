@@ -13,7 +13,7 @@ export { VaultError } from "./errors.js";
 export {
   lock, onLock, requestPersistence, setUnlockPolicy, state, touch, unlockPolicy, wipe,
 } from "./session.js";
-export { createVault, unlock } from "./keys.js";
+export { createVault, prepareToDerive, unlock } from "./keys.js";
 export { getIncident, integrity, listIncidents, saveIncident } from "./records.js";
 export { readAttachment } from "./attachments.js";
 export { clearDraft, loadDraft, saveDraft } from "./drafts.js";

@@ -45,6 +45,15 @@ export async function deviceMeta({ vaultId, kdf, wrappedAk, identity, ask, dev =
   };
 }
 
+/**
+ * Starts the Argon2id worker while the passphrase is being typed (the unlock and create
+ * screens call it): fetching the worker and compiling its WebAssembly then costs nothing at
+ * Unlock — seconds on a slow network before the app is installed. It holds no secret.
+ */
+export function prepareToDerive() {
+  if (sp.argon2Available()) sp.prewarmArgon2();
+}
+
 export async function createVault(passphrase, { onProgress = null } = {}) {
   return guarded(async () => {
     if ((await state()) !== "none") throw new VaultError("unsupported", "a vault already exists on this device");
