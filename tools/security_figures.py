@@ -84,8 +84,14 @@ def run_tests(workdir: Path) -> tuple[dict[str, str], list[dict[str, object]], d
         for case in ET.parse(junit).getroot().iter("testcase"):
             path = case.get("classname", "").replace(".", "/")
             test_id = f"{path}.py::{case.get('name')}"
-            if case.find("failure") is not None or case.find("error") is not None:
+            failure = case.find("failure")
+            if failure is None:
+                failure = case.find("error")
+            if failure is not None:
                 outcome = "failed"
+                # Why, on the console (the page shows the outcome; the reason is for whoever runs it).
+                print(f"FAILED {test_id}: {(failure.get('message') or '')[:300]}")
+                print((failure.text or "")[-1500:], flush=True)
             elif case.find("skipped") is not None:
                 outcome = "skipped"
             else:

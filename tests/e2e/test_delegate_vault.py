@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.guard import PageGuard
 from tests.e2e.pages.vault_pages import SLOW, Vault
-from tests.e2e.test_accessibility import axe_violations
+from tests.e2e.test_accessibility import axe_violations, small_touch_targets
 
 PASSPHRASE = "correct horse battery staple at the border"
 # A 1x1 PNG: a real image the detail view can preview from a blob URL.
@@ -232,17 +232,6 @@ def test_backup_exported_on_one_device_restores_on_another(page, browser, live_s
     assert other.incident_titles() == ["Harassed online after the summit"]
     guard.assert_clean()
     context.close()
-
-
-def small_touch_targets(page) -> list:  # type: ignore[no-untyped-def]
-    """Controls under 44x44 px. A checkbox counts its row (its label is part of the target); a
-    camera/file input is visually hidden behind its label, which is the target."""
-    return page.evaluate("""() => [...document.querySelectorAll('button, select, a[href], input, textarea, summary, label.file-label')]
-        .filter(el => el.offsetParent !== null && !el.classList.contains('file-input'))
-        .map(el => [el, el.type === 'checkbox' ? el.closest('.check') : el])
-        .map(([el, box]) => { const r = box.getBoundingClientRect();
-                              return [el.id || el.name || el.textContent.trim(), r.width, r.height]; })
-        .filter(([, w, h]) => w < 44 || h < 44)""")
 
 
 def test_audio_recorded_in_the_app_is_attached(browser_type, live_server) -> None:  # type: ignore[no-untyped-def]
