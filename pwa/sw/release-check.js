@@ -5,15 +5,18 @@
 // 1. The release manifest (pwa/release.js) must be signed by a key of the release this phone
 //    already trusts (kept in the "sp-trust" cache at activation), or, on the very first install,
 //    by one of its own keys: trust on first use.
-// 2. Every file it lists is fetched past the HTTP cache and must have exactly its SHA-256.
-// Anything else is a ReleaseRefused, and nothing of the new version is stored.
+// 2. Every file of its core is fetched past the HTTP cache and must have exactly its SHA-256.
+//    Anything else is a ReleaseRefused, and nothing of the new version is stored. The deferred
+//    files (sw/deferred.js: pdf.js, the QR scanner, the other languages' catalogs) are checked
+//    against the same signed manifest when they are fetched after activation.
 
 import { AuthError, b64uDecode, releaseKeyId, releaseManifestHash, sha256, verifyRelease } from "/crypto/sp1.js";
 
 export const TRUST_CACHE = "sp-trust";
 const TRUSTED_URL = "/__sp/trusted-release";
 export const RELEASE_INFO_URL = "/__sp/release";
-const PARALLEL_FETCHES = 8;
+// Browsers open at most 6 HTTP/1.1 connections to one host; more fetches only queue.
+const PARALLEL_FETCHES = 6;
 
 /** Why an update was refused: "signature", "key" or "file" (with the file's path). */
 export class ReleaseRefused extends Error {
@@ -103,27 +106,69 @@ export async function checkRelease(spRelease) {
   return { manifest, info };
 }
 
-async function fetchVerified(path, expected) {
-  // A network failure is not an attack: the install fails quietly and is retried later.
-  const response = await fetch(new Request(path, { cache: "reload" }));
-  const body = new Uint8Array(await response.arrayBuffer());
-  if (!response.ok || hex(await sha256(body)) !== expected) throw new ReleaseRefused("file", path);
+// What the cache keeps of a verified answer: its bytes (decoded: the server may have sent them
+// gzip-compressed, server/shell.py) and its headers less those that described the transfer.
+const TRANSFER_HEADERS = ["content-encoding", "content-length", "vary"];
+
+function storedResponse(response, body) {
   const headers = new Headers(response.headers);
-  return [path, new Response(body, { status: response.status, statusText: response.statusText, headers })];
+  for (const name of TRANSFER_HEADERS) headers.delete(name);
+  return new Response(body, { status: response.status, statusText: response.statusText, headers });
 }
 
 /**
- * Fetches every file of `manifest` and checks its SHA-256; then, and only if all match, stores
- * them in the cache `cacheName` (index.html also as "/", which serves the same bytes), with the
- * release info. All or nothing: a refusal stores nothing.
+ * Fetches `path` and returns [path, a Response of its bytes] if they have the SHA-256 `expected`
+ * (hex); throws ReleaseRefused("file", path) otherwise, and a TypeError when offline. `cache`:
+ * "reload" (install: past the HTTP cache, SPEC §19.3) or "no-cache" (deferred files: the server
+ * may answer 304 for bytes the browser already holds; the hash is checked all the same).
  */
-export async function precacheVerified(cacheName, manifest, info) {
-  const entries = Object.entries(manifest.files);
-  const verified = [];
-  for (let i = 0; i < entries.length; i += PARALLEL_FETCHES) {
-    const batch = entries.slice(i, i + PARALLEL_FETCHES);
-    verified.push(...await Promise.all(batch.map(([path, hash]) => fetchVerified(path, hash))));
-  }
+export async function fetchVerified(path, expected, cache = "reload") {
+  // A network failure is not an attack: the install fails quietly and is retried later.
+  const response = await fetch(new Request(path, { cache }));
+  const body = new Uint8Array(await response.arrayBuffer());
+  if (!response.ok || hex(await sha256(body)) !== expected) throw new ReleaseRefused("file", path);
+  return [path, storedResponse(response, body)];
+}
+
+/** A copy of the cached `response` to store again if its bytes have the SHA-256 `expected`, else null. */
+export async function verifiedCopy(response, expected) {
+  const body = new Uint8Array(await response.arrayBuffer());
+  return hex(await sha256(body)) === expected ? storedResponse(response, body) : null;
+}
+
+/**
+ * Runs `task` on every item, `limit` at a time, the next starting as soon as one ends, and
+ * returns the results (in no particular order). Rejects with the first failure, starting no
+ * more. Batches that wait for their slowest file cost a round trip each: on slow 3G (2 s) they
+ * made a first install take twice as long (docs/PERFORMANCE.md, issue 9).
+ */
+export async function eachLimited(items, limit, task) {
+  const queue = items.slice();
+  const results = [];
+  let failed = false;
+  const lane = async () => {
+    while (queue.length && !failed) {
+      try {
+        results.push(await task(queue.shift()));
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, lane));
+  return results;
+}
+
+/**
+ * Fetches every file of `entries` ([path, SHA-256 hex] of the manifest's core) and checks its
+ * SHA-256; then, and only if all match, stores them in the cache `cacheName` (index.html also as
+ * "/", which serves the same bytes), with `carried` ([path, Response] already verified, see
+ * deferred.js carryOver) and the release info. All or nothing: a refusal stores nothing.
+ */
+export async function precacheVerified(cacheName, entries, info, carried = []) {
+  const verified = await eachLimited(entries, PARALLEL_FETCHES, ([path, hash]) => fetchVerified(path, hash));
+  verified.push(...carried);
   const existed = await caches.has(cacheName);
   const cache = await caches.open(cacheName);
   try {
@@ -150,4 +195,21 @@ export async function releaseInfo(cacheName) {
   if (!response) return null;
   const { version, manifestHash, keyId } = await response.json();
   return { version, manifestHash, keyId };
+}
+
+const installed = new Map(); // cache name -> its release's files, read once per worker start
+
+/**
+ * The files (path -> SHA-256 hex) of the release installed in `cacheName`: the manifest whose
+ * signature install verified, as it stored it. null if nothing was installed there.
+ */
+export async function installedFiles(cacheName) {
+  if (!installed.has(cacheName)) {
+    if (!(await caches.has(cacheName))) return null; // never create a cache by looking
+    const response = await (await caches.open(cacheName)).match(RELEASE_INFO_URL);
+    if (!response) return null;
+    const { manifest } = await response.json();
+    installed.set(cacheName, JSON.parse(manifest).files);
+  }
+  return installed.get(cacheName);
 }
