@@ -91,9 +91,9 @@ export function pdfView(blob, { nameId, onFail = () => {} }) {
     if (document.activeElement === document.body || document.activeElement?.disabled) (step < 0 ? next : prev).focus();
   }
 
-  function fail() {
+  function fail(key = "case.pdf.failed") {
     if (closed) return;
-    say(where, "case.pdf.failed");
+    say(where, key);
     canvas.hidden = true;
     prev.hidden = true;
     next.hidden = true;
@@ -101,8 +101,17 @@ export function pdfView(blob, { nameId, onFail = () => {} }) {
   }
 
   async function open() {
+    let lib;
     try {
-      const lib = await pdfjs();
+      lib = await pdfjs();
+    } catch (error) {
+      // pdf.js is fetched after the app is installed (pwa/sw/deferred.js): offline before
+      // that, it is not on the phone yet, which is not the file's fault.
+      console.warn("pdf viewer:", error && error.name);
+      fail(navigator.onLine ? "case.pdf.failed" : "case.pdf.viewer-missing");
+      return;
+    }
+    try {
       const data = new Uint8Array(await blob.arrayBuffer());
       if (closed) return;
       task = lib.getDocument({
