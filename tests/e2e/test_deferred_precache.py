@@ -27,6 +27,7 @@ from tests.conftest import LiveServer
 from tests.e2e.guard import PageGuard
 from tests.e2e.pages.app_shell import AppShell
 from tests.e2e.test_release import cached_texts_containing, publish
+from tests.support.pdf import shapes_pdf
 
 SPEC = importlib.util.spec_from_file_location("shell_size", ROOT / "tools" / "shell_size.py")
 assert SPEC is not None and SPEC.loader is not None
@@ -132,21 +133,7 @@ def wait_for_background_fill(page) -> dict[str, list[str]]:  # type: ignore[no-u
 
 def tiny_pdf() -> bytes:
     """A one-page PDF with a blue square and no text (no font to load)."""
-    content = b"0 0 1 rg 50 25 100 50 re f"
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
-               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Contents 4 0 R >>",
-               b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content)]
-    out = b"%PDF-1.4\n"
-    offsets = []
-    for n, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (n, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return out
+    return shapes_pdf([b"0 0 1 rg 50 25 100 50 re f"], 200, 100)
 
 
 def show_pdf(page, pdf: bytes) -> dict[str, Any]:  # type: ignore[no-untyped-def]

@@ -25,6 +25,7 @@ from tests.e2e.pages.legal_pages import LegalPerson, plain
 from tests.e2e.test_accessibility import check_both_languages, names_reached_by_tab
 from tests.e2e.test_sharing import joined, reads_right_to_left_in_arabic, tab_to
 from tests.e2e.test_sharing_xss import INSPECT
+from tests.support.pdf import shapes_pdf
 from tests.e2e.xss_payloads import CLOBBERED_NAMES, XSS_PROBE, payloads
 
 SAFEPASSAGE = ROOT / ".venv" / "bin" / "safepassage"
@@ -77,24 +78,9 @@ def photo_with_location(page) -> bytes:  # type: ignore[no-untyped-def]
 
 
 def statement_pdf() -> bytes:
-    """A two-page PDF of filled shapes only (no fonts to fetch), with a correct xref table."""
-    pages = [b"0.10 0.30 0.60 rg 40 500 300 200 re f 0.80 0.20 0.20 rg 60 300 200 120 re f",
-             b"0.20 0.60 0.20 rg 100 100 200 400 re f"]
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
-               b"<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 400 800] /Contents 5 0 R >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 400 800] /Contents 6 0 R >>",
-               *(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(p), p) for p in pages)]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for n, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (n, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    """A two-page PDF of filled shapes only (no fonts to fetch)."""
+    return shapes_pdf([b"0.10 0.30 0.60 rg 40 500 300 200 re f 0.80 0.20 0.20 rg 60 300 200 120 re f",
+                       b"0.20 0.60 0.20 rg 100 100 200 400 re f"], 400, 800)
 
 
 def with_probe(phones) -> Callable:  # type: ignore[no-untyped-def,type-arg]
