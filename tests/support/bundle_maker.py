@@ -154,18 +154,26 @@ class MadeBundle:
         return next(p for p, _ in self.entries if p.startswith(f"originals/{aid}/"))
 
 
+ENTRY_TIME = (2026, 11, 27, 12, 0, 0)
+
+
 def zip_entries(entries: Iterable[tuple[str, bytes]]) -> bytes:
     """A ZIP of the given (name, data) pairs in order; repeated names are written twice.
 
     Ciphertexts and originals (photos, PDFs: incompressible) are stored, everything else
-    deflated, as a browser exporter would do it with fflate.
+    deflated, as a browser exporter would do it with fflate. The same entries always give the
+    same bytes (a fixed entry time: zipfile would stamp the current one, and two calls a
+    two-second tick apart would differ).
     """
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as zf, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # zipfile warns about a duplicate name; tests want one
         for name, data in entries:
             stored = name.startswith(("attachments/", "originals/"))
-            zf.writestr(name, data, zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)
+            info = zipfile.ZipInfo(name, date_time=ENTRY_TIME)
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16  # what writestr gives a name
+            zf.writestr(info, data)
     return out.getvalue()
 
 
