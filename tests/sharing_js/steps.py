@@ -141,6 +141,18 @@ def header_rid(item: dict[str, Any]) -> str:
     return str(json.loads(item["envelope"]["hdr"])["rid"])
 
 
+def inbox_rows(person: Person) -> list[list[Any]]:
+    """[cursor, kind, rid, n, flags, rejected] of every row the phone kept from its inbox, in
+    cursor order (what a failed order check is explained by)."""
+    return person.run(
+        """async () => {
+            const { sharingState } = await import('/js/sharing/state.js');
+            const st = await sharingState(t.port.unlocked());
+            return [...st.inbox.values()].sort((x, y) => x.cursor - y.cursor).map((it) => [
+              it.cursor, it.kind || null, it.rid || null, it.body ? it.body.n ?? null : null, it.flags || [], it.rejected || null]);
+        }""")
+
+
 def swapped_directory(a: Person):  # type: ignore[no-untyped-def]
     """A route handler that answers the directory with another key for A (same uid, role, name)."""
     mallory = spcrypto.generate_identity()

@@ -9,7 +9,7 @@ import json
 import pytest
 from playwright.sync_api import Route
 
-from .steps import delegate_and_verified_focal_point, enrol, header_rid, incident, kinds_in_order, swapped_directory
+from .steps import delegate_and_verified_focal_point, enrol, header_rid, inbox_rows, incident, kinds_in_order, swapped_directory
 
 pytestmark = pytest.mark.browser
 
@@ -103,22 +103,30 @@ def test_an_inbox_that_withholds_repeats_or_reorders_messages_is_flagged(new_dev
     first, second = _shares_of(delegate)
 
     # When the server delivers the second share message before the first
+    answered: list[tuple[int, list[int]]] = []  # (status, where the two were) per inbox request
+
     def swapped(route: Route) -> None:
         answer = route.fetch()
         body = answer.json()
-        items = body["items"]
+        items = body.get("items", [])
         at = [n for n, item in enumerate(items) if header_rid(item) in (first, second)]
-        i, j = at
-        items[i], items[j] = items[j], items[i]
-        items[i]["cursor"], items[j]["cursor"] = items[j]["cursor"], items[i]["cursor"]
+        answered.append((answer.status, at))
+        if len(at) == 2:
+            i, j = at
+            items[i], items[j] = items[j], items[i]
+            items[i]["cursor"], items[j]["cursor"] = items[j]["cursor"], items[i]["cursor"]
+        # (anything else goes through as it came: a handler that raises leaves the page hanging)
         route.fulfill(response=answer, body=json.dumps(body))
 
     a.page.route("**/api/inbox?*", swapped)
     assert a.sync()["ok"]
     a.page.unroute("**/api/inbox?*", swapped)
+    # (CI failed here once with both reports clean and no trace of why: what the route saw and
+    # what the phone kept now go with the assertion)
+    assert any(len(at) == 2 for _, at in answered), answered
     flags = {item["rid"]: item["flags"] for item in a.run("async () => t.s.inbox()")}
     # Then the late one is flagged as re-ordered; the gap it left was filled, so the other is clean
-    assert flags == {rids[0]: ["reorder"], rids[1]: []}
+    assert flags == {rids[0]: ["reorder"], rids[1]: []}, (answered, inbox_rows(a))
     order = a.run("async (rid) => t.s.report(rid)", rids[0])["verification"]["order"]
     assert order == {"state": "warn", "reasons": ["reorder"]}
 
