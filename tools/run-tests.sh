@@ -14,13 +14,14 @@ status=0
 # custody log. The rest of the browser suites test the client (its checks, storage, screens,
 # languages, a lying server's answers) and reach the server through those same routes: they run
 # once, on SQLite.
-PG_E2E=(tests/e2e/test_accounts_sync.py tests/e2e/test_sharing.py tests/e2e/test_alerts.py
-        tests/legal_js/test_referral.py)
+PG_E2E=(tests/e2e/test_accounts_sync.py tests/e2e/test_alerts.py tests/legal_js/test_referral.py)
 # Long stories through a real server run only there when PostgreSQL is present, to balance the
-# two passes (measured: SQLite 21.5 min and PostgreSQL 15.7 min before test_legal moved): the walk
-# through every screen of every role (axe in English and Arabic), the delegate's whole flow on a
-# throttled cheap phone, and the legal supporter's stories.
-PG_ONLY=(tests/e2e/test_every_screen.py tests/e2e/test_cheap_phone.py tests/e2e/test_legal.py)
+# two passes (measured: SQLite 21.5 min and PostgreSQL 15.7 min before test_legal moved; 20.9 and
+# 17.9 min before test_sharing did): the walk through every screen of every role (axe in English
+# and Arabic), the delegate's whole flow on a throttled cheap phone, and the focal point's and the
+# legal supporter's stories.
+PG_ONLY=(tests/e2e/test_every_screen.py tests/e2e/test_cheap_phone.py tests/e2e/test_legal.py
+         tests/e2e/test_sharing.py)
 
 # The shell's release manifest, built once here rather than by both passes at once.
 "$PY" tools/build_release.py >/dev/null
