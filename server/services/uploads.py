@@ -21,7 +21,6 @@ import hashlib
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-import spcrypto
 from spcrypto import CT_CHUNK, b64u_decode, chunk_hash, is_attachment_ct_len
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError

@@ -23,7 +23,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from spcrypto import CT_CHUNK, Envelope, FormatError
 
-from tests.hardening.fuzzing import Tally, assert_answer, fuzz
+from tests.hardening.fuzzing import assert_answer, fuzz
 from tests.hardening.strategies import (
     header_values,
     id_texts,
@@ -32,7 +32,6 @@ from tests.hardening.strategies import (
     nested,
     query_values,
     raw_bodies,
-    texts,
 )
 from tests.server.factories import Delegate, b64, encrypt, enrolment_body, make_keys, new_invite
 
