@@ -16,7 +16,7 @@ $(PYSTAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@$(PY) -m pip install -q -r requirements-dev.txt 2>&1 | { grep -v "is ignored" || true; }
 	@$(PY) -m pip install -q --no-deps -e . 2>&1 | { grep -v "is ignored" || true; }
-	@$(PY) -c "import flask, flask_talisman, cryptography, sqlalchemy, argon2, alembic, psycopg, playwright, hypothesis, bandit, server, spcrypto"
+	@$(PY) -c "import flask, flask_talisman, cryptography, sqlalchemy, argon2, alembic, psycopg, playwright, hypothesis, bandit, ruff, server, spcrypto"
 	@touch $@
 
 $(NODESTAMP): package.json package-lock.json

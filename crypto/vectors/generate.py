@@ -567,7 +567,7 @@ def gen_attachments(w: Writer, fx: Fixture) -> AttachmentRef:
           {"plaintext_sha256": b64(hashlib.sha256(data).digest()), "data": drbg_spec("data-two", size)})
 
     one = drbg("data-one", 65536)
-    one_aid, one_salt = drbg("aid-data-one", 16), drbg("asalt-data-one", 16)
+    one_salt = drbg("asalt-data-one", 16)
     empty_final = _stream_from_chunks(fx.cek, one_salt, [(one, False), (b"", True)])
     bad_pad_plain = data + b"\x01" + bytes(S.padme(size) - size - 1)
     bad_pad = _stream_from_chunks(fx.cek, salt, [(bad_pad_plain[:CHUNK], False), (bad_pad_plain[CHUNK:], True)])
