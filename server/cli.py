@@ -1,5 +1,6 @@
 """Operator commands: ``flask --app server db upgrade``, ``flask --app server invite create``,
-``flask --app server alerts release-due``, ``flask --app server kill-switch on|off|status``."""
+``flask --app server alerts release-due``, ``flask --app server uploads purge``,
+``flask --app server kill-switch on|off|status``."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,11 +11,12 @@ from flask.cli import AppGroup
 
 from . import db as database
 from . import killswitch
-from .services import alerts, invites
+from .services import alerts, invites, uploads
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 invite_cli = AppGroup("invite", help="Invitations: the only way to create an account.")
 alerts_cli = AppGroup("alerts", help="Held check-in alerts.")
+uploads_cli = AppGroup("uploads", help="Attachment uploads.")
 kill_switch_cli = AppGroup("kill-switch", help="Pause the app on every phone (docs/RELEASES.md).")
 
 
@@ -67,6 +69,20 @@ def release_due() -> None:
     click.echo(f"released {count} alert{'' if count == 1 else 's'}")
 
 
+@uploads_cli.command("purge")
+@click.option("--days", type=click.IntRange(min=1), default=30, show_default=True,
+              help="Delete incomplete uploads untouched for more than this many days.")
+def purge_uploads(days: int) -> None:
+    """Delete incomplete attachment uploads nobody has touched for DAYS days.
+
+    Run it daily from a cron job or systemd timer. Complete attachments are never deleted. A
+    phone that comes back after its upload was purged uploads the file again on its next sync.
+    """
+    purged = uploads.purge_stale(days)
+    click.echo(f"purged {purged.uploads} incomplete upload{'' if purged.uploads == 1 else 's'} "
+               f"({purged.bytes} bytes of ciphertext)")
+
+
 def _switch_file() -> Path:
     path = killswitch.switch_file(current_app.config)
     if path is None:
@@ -105,4 +121,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(invite_cli)
     app.cli.add_command(alerts_cli)
+    app.cli.add_command(uploads_cli)
     app.cli.add_command(kill_switch_cli)

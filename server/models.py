@@ -150,6 +150,9 @@ class Attachment(Base):
     hash: Mapped[str] = mapped_column(HASH)
     received: Mapped[int] = mapped_column(BigInteger, default=0)  # bytes stored, a chunk boundary
     complete_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # The UTC day it was last declared or given a part (services/uploads.py purge_stale).
+    # Revision 0004 fills it for older rows; a row without one would never be purged.
+    touched: Mapped[date | None] = mapped_column(Date, nullable=True)
 
 
 class AttachmentChunk(Base):

@@ -14,11 +14,20 @@ chunks committed in one transaction. So:
 
 Declaring an ``aid`` is idempotent on the same ``(ct_len, hash)``; the ids are the client's
 idempotency keys.
+
+An upload left incomplete (a phone wiped or lost mid-sync, a delegate who never synced again)
+would otherwise keep its ciphertext forever. Each declaration and part marks the upload with the
+UTC day (``touched``: a day, like every stored time here, says little about when someone was
+online), and ``purge_stale`` — ``flask --app server uploads purge`` from a daily timer — deletes
+the incomplete ones untouched for ``days`` that no record names. A phone that comes back later
+loses nothing: its next sync declares the attachment again and uploads it from offset 0.
 """
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, BinaryIO
 
 from spcrypto import CT_CHUNK, b64u_decode, chunk_hash, is_attachment_ct_len
@@ -29,7 +38,7 @@ from sqlalchemy.orm import Session
 from .. import clock, settings
 from ..db import db
 from ..errors import ApiError
-from ..models import Attachment, AttachmentChunk
+from ..models import Attachment, AttachmentChunk, RecordAttachment
 from . import receipts, shares
 
 DOWNLOAD_BATCH = 16  # chunks read per database round trip when streaming a download (1 MiB)
@@ -49,11 +58,13 @@ def declare(account_id: str, aid: str, ct_len: int, hash_text: str) -> tuple[Att
             row = session.get(Attachment, (account_id, aid))
             if row is None:
                 row = Attachment(account_id=account_id, aid=aid, ct_len=ct_len, hash=hash_text,
-                                 received=0, complete_ms=None)
+                                 received=0, complete_ms=None, touched=clock.today())
                 session.add(row)
                 created = True
             else:
                 created = False
+                if row.complete_ms is None and row.touched != clock.today():
+                    row.touched = clock.today()  # the phone is back: the grace period restarts
     except IntegrityError:  # a concurrent declaration of the same aid won
         row, created = state(account_id, aid), False
     if (row.ct_len, row.hash) != (ct_len, hash_text):
@@ -148,7 +159,7 @@ def write_part(account_id: str, aid: str, offset: int, stream: BinaryIO,
             update(Attachment)
             .where(Attachment.account_id == account_id, Attachment.aid == aid,
                    Attachment.received == offset, Attachment.complete_ms.is_(None))
-            .values(received=end)
+            .values(received=end, touched=clock.today())
         ).rowcount
         if moved != 1:  # a concurrent request stored this part first
             session.rollback()
@@ -174,6 +185,44 @@ def write_part(account_id: str, aid: str, offset: int, stream: BinaryIO,
     if hash_failed:
         raise ApiError.of("upload-hash")
     return state(account_id, aid)
+
+
+@dataclass(frozen=True)
+class Purged:
+    uploads: int
+    bytes: int  # ciphertext bytes deleted
+
+
+def purge_stale(days: int) -> Purged:
+    """Delete every incomplete upload last touched more than ``days`` UTC days ago that no
+    record names, with its chunks, in one transaction.
+
+    A part arriving at the same moment either commits first (the upload is touched today and
+    kept: PostgreSQL re-checks the condition against the committed row) or finds the upload gone
+    (404 not-found; the next sync declares it again).
+    """
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    cutoff = clock.today() - timedelta(days=days)
+    named = select(RecordAttachment.aid).where(RecordAttachment.account_id == Attachment.account_id,
+                                               RecordAttachment.aid == Attachment.aid)
+    with db.transaction() as session:
+        stale = session.execute(
+            select(Attachment.account_id, Attachment.aid, Attachment.received)
+            .where(Attachment.complete_ms.is_(None), Attachment.touched < cutoff, ~named.exists())
+        ).all()
+        uploads = freed = 0
+        for account_id, aid, received in stale:
+            gone = session.execute(
+                delete(Attachment)
+                .where(Attachment.account_id == account_id, Attachment.aid == aid,
+                       Attachment.complete_ms.is_(None), Attachment.touched < cutoff)
+            ).rowcount
+            if gone:  # chunks go with it (ON DELETE CASCADE), explicitly all the same
+                session.execute(delete(AttachmentChunk).where(
+                    AttachmentChunk.account_id == account_id, AttachmentChunk.aid == aid))
+                uploads, freed = uploads + 1, freed + received
+    return Purged(uploads, freed)
 
 
 def _chunk_hash(account_id: str, aid: str) -> bytes:

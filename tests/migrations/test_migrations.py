@@ -3,7 +3,7 @@ upgrades and downgrades cleanly — on SQLite and on PostgreSQL (tools/run-tests
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 
 import spcrypto
 from alembic.autogenerate import compare_metadata
@@ -76,6 +76,48 @@ def test_0003_keeps_issue_5_data_and_links_records_to_their_attachments(database
     finally:
         downgrade(database_url, "base")
         upgrade(database_url)
+
+
+def test_0004_counts_uploads_already_there_as_touched_on_the_day_of_the_upgrade(database_url) -> None:  # type: ignore[no-untyped-def]
+    # Given a database at 0003 holding a synced record, its photo and an upload left half-way
+    identity, cek = spcrypto.generate_identity(), spcrypto.new_cek()
+    photo = io.BytesIO()
+    ref = spcrypto.encrypt_attachment(io.BytesIO(b"photo"), photo, cek, 5)
+    envelope = spcrypto.seal_record(
+        identity, cek, dev=bytes(16), seq=1, prev=bytes(32), attachments=[ref],
+        body={"ts": 1, "kind": "incident", "att": [{"aid": b64u_encode(ref.aid), "size": 5}]})
+    rid = b64u_encode(spcrypto.parse_header(envelope.hdr).rid)
+    aid = b64u_encode(ref.aid)
+    try:
+        downgrade(database_url, "base")
+        upgrade(database_url, "0002")
+        _insert_issue_5_rows(database_url, envelope, rid, aid, ref)
+        upgrade(database_url, "0003")
+        engine = make_engine(database_url, pooled=False)
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO attachments (account_id, aid, ct_len, hash, received) "
+                              "VALUES ('acct', 'half', 196656, 'h', 65552)"))
+        engine.dispose()
+        # When the upload-activity revision runs
+        upgrade(database_url, "0004")
+        # Then both count as touched today (the purge's grace period starts now), the photo and
+        # its record link are untouched
+        today = datetime.now(UTC).date()
+        touched = _select(database_url, "SELECT aid, touched FROM attachments ORDER BY aid")
+        assert sorted((a, _day(t)) for a, t in touched) == sorted([(aid, today), ("half", today)])
+        assert _select(database_url, "SELECT rid, aid FROM record_attachments") == [(rid, aid)]
+        # And going back drops the column in place: no chunk or link is lost with it
+        downgrade(database_url, "0003")
+        assert _select(database_url, "SELECT rid, aid FROM record_attachments") == [(rid, aid)]
+        assert len(_select(database_url, "SELECT aid FROM attachments")) == 2
+    finally:
+        downgrade(database_url, "base")
+        upgrade(database_url)
+
+
+def _day(value) -> date:  # type: ignore[no-untyped-def]
+    """A DATE as the driver returns it: a date (psycopg) or ISO text (SQLite)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def _insert_issue_5_rows(url: str, envelope, rid: str, aid: str, ref) -> None:  # type: ignore[no-untyped-def]

@@ -215,3 +215,77 @@ def test_memory_does_not_grow_with_the_attachment(delegate) -> None:  # type: ig
     # About one part (1 MiB) in flight, never the whole attachment.
     assert upload_peak < 3.5 * 2**20, upload_peak
     assert download_peak < 3.5 * 2**20, download_peak
+
+
+# -- abandoned uploads -------------------------------------------------------------------------
+
+DAY = 24 * 3600
+
+
+def _purge(app, days: int = 30) -> str:  # type: ignore[no-untyped-def]
+    result = app.test_cli_runner().invoke(args=["uploads", "purge", "--days", str(days)])
+    assert result.exit_code == 0, result.output
+    return str(result.output.strip())
+
+
+def _later(fake_clock, days: int, delegate) -> None:  # type: ignore[no-untyped-def]
+    """Days pass; the session idles out meanwhile, so the delegate signs in again."""
+    fake_clock.advance(days * DAY)
+    assert delegate.sign_in().status_code == 200
+
+
+def _chunks_of(app, aid: str) -> int:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        return int(db.session().scalar(select(func.count()).select_from(AttachmentChunk)
+                                       .where(AttachmentChunk.aid == aid)) or 0)
+
+
+def test_an_upload_abandoned_for_a_month_is_purged_and_the_phone_sends_it_again(app, delegate, fake_clock) -> None:  # type: ignore[no-untyped-def]
+    # Given a photo whose upload stopped after its first chunk, and a file uploaded whole
+    abandoned, whole = _attachment(3 * 65536), _attachment(5000)
+    delegate.declare(abandoned)
+    assert delegate.put_part(abandoned.aid, 0, abandoned.ct[:CHUNK]).status_code == 200
+    assert delegate.upload(whole)["complete"]
+    assert _purge(app) == "purged 0 incomplete uploads (0 bytes of ciphertext)"
+
+    # When a month passes, another upload starts the day the operator's timer runs
+    _later(fake_clock, 31, delegate)
+    fresh = _attachment(2 * 65536)
+    delegate.declare(fresh)
+    assert delegate.put_part(fresh.aid, 0, fresh.ct[:CHUNK]).status_code == 200
+    # Then only the abandoned one goes, with its ciphertext
+    assert _purge(app) == f"purged 1 incomplete upload ({CHUNK} bytes of ciphertext)"
+    assert _chunks_of(app, abandoned.aid) == 0
+    assert _error(delegate.get(f"/api/uploads/{abandoned.aid}")) == "not-found"
+    assert delegate.get(f"/api/uploads/{fresh.aid}").get_json()["offset"] == CHUNK
+    assert delegate.get(f"/api/attachments/{whole.aid}").data == whole.ct  # complete: never purged
+    # And the phone that comes back declares it again and sends it from the start
+    again = delegate.declare(abandoned)
+    assert again.status_code == 201 and again.get_json()["offset"] == 0
+    assert delegate.upload(abandoned)["complete"]
+
+
+def test_a_part_or_a_declaration_restarts_the_grace_period(app, delegate, fake_clock) -> None:  # type: ignore[no-untyped-def]
+    # Given an upload that moves a chunk at a time, weeks apart
+    slow = _attachment(3 * 65536)
+    delegate.declare(slow)
+    assert delegate.put_part(slow.aid, 0, slow.ct[:CHUNK]).status_code == 200
+    _later(fake_clock, 20, delegate)
+    assert delegate.put_part(slow.aid, CHUNK, slow.ct[CHUNK:2 * CHUNK]).status_code == 200
+    _later(fake_clock, 20, delegate)
+    # Then 40 days after it began, it is 20 days since its last part: kept
+    assert _purge(app).startswith("purged 0 ")
+    # When the phone only declares it again (a sync that was cut before any part)
+    _later(fake_clock, 20, delegate)
+    assert delegate.declare(slow).get_json()["offset"] == 2 * CHUNK
+    _later(fake_clock, 30, delegate)
+    # Then it is kept for 30 days from then, and purged after
+    assert _purge(app).startswith("purged 0 ")
+    fake_clock.advance(1 * DAY)
+    assert _purge(app) == f"purged 1 incomplete upload ({2 * CHUNK} bytes of ciphertext)"
+    assert _chunks_of(app, slow.aid) == 0
+
+
+def test_the_purge_refuses_less_than_a_day(app) -> None:  # type: ignore[no-untyped-def]
+    result = app.test_cli_runner().invoke(args=["uploads", "purge", "--days", "0"])
+    assert result.exit_code != 0 and "--days" in result.output
