@@ -8,7 +8,8 @@
  *   writing a report. The deferred files (sw/deferred.js) come from the old cache if unchanged.
  * - activate: the new release becomes the trusted one ("sp-trust"); older shell caches go; the
  *   deferred files still missing are fetched in the background, each checked against the
- *   manifest (every event the worker gets while that runs keeps it alive).
+ *   manifest (every event the worker gets while that runs keeps it alive, until a new worker
+ *   appears: an update or the kill switch never waits for the fill).
  * - fetch: same-origin GET only. /api/ always goes to the network and is never cached
  *   (it is ciphertext, but also per-user and time-sensitive). Navigations get the cached shell,
  *   so the app opens offline. Everything else: cache first; a file the release lists but the
@@ -72,9 +73,26 @@ self.addEventListener("activate", (event) => {
 
 const active = () => self.serviceWorker && self.serviceWorker.state === "activated";
 
+// A new worker installing — an update, or the operator's retiring worker (the kill switch) —
+// must never wait behind the fill. Chromium activates it only once this worker has no event
+// in flight, and the fill holds events open: on slow 3G, for minutes. So from the moment a
+// new worker appears, no event waits for the fill any more (the fill itself runs on while this
+// worker lives; the new release carries over whatever it stored).
+let handOver;
+const handingOver = new Promise((resolve) => { handOver = resolve; });
+let handedOver = false;
+self.registration.addEventListener("updatefound", () => {
+  const next = self.registration.installing;
+  if (next && next !== self.serviceWorker) {
+    handedOver = true;
+    handOver({ missing: ["(a new version is taking over)"], refused: [] });
+  }
+});
+const filledOrHandedOver = () => Promise.race([fillDeferred(CACHE), handingOver]);
+
 // The background fill runs while the worker has events to handle; each one extends its life.
 function keepFilling(event) {
-  if (active()) event.waitUntil(fillDeferred(CACHE));
+  if (active() && !handedOver) event.waitUntil(filledOrHandedOver());
 }
 
 self.addEventListener("message", (event) => {
@@ -88,7 +106,7 @@ self.addEventListener("message", (event) => {
   if (type === "FILL_DEFERRED" && active()) {
     // Answers {type: "DEFERRED", missing, refused} once the deferred files are in (or are not).
     const reply = event.ports[0] || event.source;
-    event.waitUntil(fillDeferred(CACHE).then((result) => reply.postMessage({ type: "DEFERRED", ...result })));
+    event.waitUntil(filledOrHandedOver().then((result) => reply.postMessage({ type: "DEFERRED", ...result })));
   } else {
     keepFilling(event);
   }
