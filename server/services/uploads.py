@@ -19,7 +19,7 @@ An upload left incomplete (a phone wiped or lost mid-sync, a delegate who never 
 would otherwise keep its ciphertext forever. Each declaration and part marks the upload with the
 UTC day (``touched``: a day, like every stored time here, says little about when someone was
 online), and ``purge_stale`` — ``flask --app server uploads purge`` from a daily timer — deletes
-the incomplete ones untouched for ``days`` that no record names. A phone that comes back later
+the incomplete ones untouched for ``days``. A phone that comes back later
 loses nothing: its next sync declares the attachment again and uploads it from offset 0.
 """
 from __future__ import annotations
@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 from .. import clock, settings
 from ..db import db
 from ..errors import ApiError
-from ..models import Attachment, AttachmentChunk, RecordAttachment
+from ..models import Attachment, AttachmentChunk
 from . import receipts, shares
 
 DOWNLOAD_BATCH = 16  # chunks read per database round trip when streaming a download (1 MiB)
@@ -194,34 +194,26 @@ class Purged:
 
 
 def purge_stale(days: int) -> Purged:
-    """Delete every incomplete upload last touched more than ``days`` UTC days ago that no
-    record names, with its chunks, in one transaction.
+    """Delete every incomplete upload last touched more than ``days`` UTC days ago, with its
+    chunks (ON DELETE CASCADE), in one transaction. No record can name one: a push needs its
+    attachments complete (records.py, ``is_complete``).
 
     A part arriving at the same moment either commits first (the upload is touched today and
-    kept: PostgreSQL re-checks the condition against the committed row) or finds the upload gone
-    (404 not-found; the next sync declares it again).
+    kept: the DELETE re-checks the condition, and PostgreSQL does so against the committed row)
+    or finds the upload gone (404 not-found; the next sync declares it again).
     """
     if days < 1:
         raise ValueError("days must be at least 1")
     cutoff = clock.today() - timedelta(days=days)
-    named = select(RecordAttachment.aid).where(RecordAttachment.account_id == Attachment.account_id,
-                                               RecordAttachment.aid == Attachment.aid)
+    stale = (Attachment.complete_ms.is_(None), Attachment.touched < cutoff)
     with db.transaction() as session:
-        stale = session.execute(
-            select(Attachment.account_id, Attachment.aid, Attachment.received)
-            .where(Attachment.complete_ms.is_(None), Attachment.touched < cutoff, ~named.exists())
-        ).all()
+        candidates = session.execute(
+            select(Attachment.account_id, Attachment.aid, Attachment.received).where(*stale)).all()
         uploads = freed = 0
-        for account_id, aid, received in stale:
-            gone = session.execute(
-                delete(Attachment)
-                .where(Attachment.account_id == account_id, Attachment.aid == aid,
-                       Attachment.complete_ms.is_(None), Attachment.touched < cutoff)
-            ).rowcount
-            if gone:  # chunks go with it (ON DELETE CASCADE), explicitly all the same
-                session.execute(delete(AttachmentChunk).where(
-                    AttachmentChunk.account_id == account_id, AttachmentChunk.aid == aid))
-                uploads, freed = uploads + 1, freed + received
+        for account_id, aid, received in candidates:
+            gone = session.execute(delete(Attachment).where(
+                Attachment.account_id == account_id, Attachment.aid == aid, *stale)).rowcount
+            uploads, freed = uploads + gone, freed + gone * received
     return Purged(uploads, freed)
 
 
